@@ -1,0 +1,172 @@
+"""The adversarial loop: epochs, the discriminator and generator steps, and the bolt phases.
+
+Knows torch, not scikit-learn: :class:`AdversarialTrainer` receives built modules, a data
+tensor already on the device and seeded ``torch.Generator`` objects, and returns the
+per-epoch history.
+
+The step does no wasted work at identical math: one generator forward per batch feeds both
+updates (detached for the discriminator), the discriminator's weights get no gradients during
+the generator update, batches are slices of one device tensor through a seeded permutation,
+and losses stay on the device until the epoch ends (one host synchronisation per epoch).
+"""
+
+import logging
+import time
+from contextlib import nullcontext
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from ._feedback import bolt_divergences, refined_noise
+
+logger = logging.getLogger("skboltgan")
+
+
+class TrainingDivergedError(FloatingPointError):
+    """A loss became NaN or infinite; the model is not usable."""
+
+
+def adversarial_loss(logits, target_is_real, kind):
+    """BCE-with-logits (``"bce"``) or least-squares (``"lsgan"``) GAN loss for a batch."""
+    target = torch.full_like(logits, 1.0 if target_is_real else 0.0)
+    if kind == "lsgan":
+        return F.mse_loss(logits, target)
+    return F.binary_cross_entropy_with_logits(logits, target)
+
+
+class AdversarialTrainer:
+    """Train an LSTM generator/discriminator pair, with optional bolt feedback.
+
+    Parameters
+    ----------
+    generator, discriminator : nn.Module
+        Built networks, already on ``device``.
+    latent_dim, batch_size : int
+        Noise size and batch size.
+    lr, betas : float, tuple of float
+        Adam settings for both networks.
+    loss : {"bce", "lsgan"}
+        Adversarial loss.
+    precision : {"float32", "bfloat16"}
+        ``"bfloat16"`` runs forward passes under autocast (mixed precision on CUDA).
+    device : torch.device
+        Where the data and networks live.
+    noise_rng, shuffle_rng : torch.Generator
+        Independent seeded generators for latent noise and batch order.
+    """
+
+    def __init__(self, generator, discriminator, *, latent_dim, batch_size, lr, betas, loss,
+                 precision, device, noise_rng, shuffle_rng):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.batch_size = batch_size
+        self.loss = loss
+        self.device = device
+        self.precision = precision
+        self.noise_rng = noise_rng
+        self.shuffle_rng = shuffle_rng
+        self.opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
+        self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
+        self.bolt_state = None  # (k1, k2) while a refinement phase is running
+
+    def autocast(self):
+        if self.precision != "bfloat16":
+            return nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+
+    def noise(self, n):
+        return torch.randn(n, self.latent_dim, generator=self.noise_rng, device=self.device)
+
+    def train_step(self, real, labels, strength):
+        """One discriminator update and one generator update on a batch; returns both losses."""
+        z = self.noise(real.shape[0])
+        if self.bolt_state is not None:
+            z = refined_noise(self.generator, z, labels, *self.bolt_state, strength)
+        with self.autocast():
+            fake = self.generator(z, labels)
+            loss_d = (adversarial_loss(self.discriminator(real, labels), True, self.loss)
+                      + adversarial_loss(self.discriminator(fake.detach(), labels), False,
+                                         self.loss))
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+
+        self.discriminator.requires_grad_(False)
+        with self.autocast():
+            loss_g = adversarial_loss(self.discriminator(fake, labels), True, self.loss)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        self.discriminator.requires_grad_(True)
+        return loss_d.detach(), loss_g.detach()
+
+    def run_epoch(self, data, labels, strength):
+        """One pass over ``data`` in shuffled batches; returns mean (D loss, G loss)."""
+        self.generator.train()
+        self.discriminator.train()
+        n = data.shape[0]
+        order = torch.randperm(n, generator=self.shuffle_rng, device="cpu").to(self.device)
+        n_batches = max(1, n // self.batch_size)  # the last partial batch is dropped
+        totals = torch.zeros(2, device=self.device)
+        for b in range(n_batches):
+            idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+            batch_labels = None if labels is None else labels[idx]
+            totals += torch.stack(self.train_step(data[idx], batch_labels, strength))
+        d_loss, g_loss = (totals / n_batches).tolist()  # the epoch's one host sync
+        return d_loss, g_loss
+
+    def bolt(self, data, labels, sample_size):
+        """Estimate (k1, k2) on ``sample_size`` real and as many generated sequences."""
+        n = min(sample_size, data.shape[0])
+        idx = torch.randperm(data.shape[0], generator=self.shuffle_rng)[:n].to(self.device)
+        z = self.noise(n)
+        self.generator.eval()
+        with torch.inference_mode(), self.autocast():
+            generated = self.generator(z, None if labels is None else labels[idx]).float()
+        return bolt_divergences(data[idx].cpu().numpy(), generated.cpu().numpy(),
+                                z.cpu().numpy())
+
+    def fit(self, data, labels, scheduler, *, strength, sample_size, start_epoch=0,
+            history=None, verbose=0, on_epoch_end=None):
+        """Run epochs ``start_epoch .. num_epochs - 1``; returns the history list.
+
+        ``on_epoch_end(epoch, history)`` is called after every completed epoch (checkpoints).
+        """
+        history = [] if history is None else history
+        epochs = range(start_epoch, scheduler.num_epochs)
+        for epoch in tqdm(epochs, disable=not verbose, desc="Bolt-GAN", unit="epoch"):
+            record = {"epoch": epoch, "phase": scheduler.phase(epoch)}
+            start = time.perf_counter()
+            if scheduler.fires_at(epoch):
+                record.update(self._fire_bolt(data, labels, sample_size, epoch))
+            if record["phase"] == "normal":
+                self.bolt_state = None
+            record["d_loss"], record["g_loss"] = self.run_epoch(data, labels, strength)
+            record["seconds"] = time.perf_counter() - start
+            self._check_finite(record)
+            history.append(record)
+            logger.debug("epoch %d %s", epoch, record)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
+        return history
+
+    def _fire_bolt(self, data, labels, sample_size, epoch):
+        start = time.perf_counter()
+        k1, k2 = self.bolt(data, labels, sample_size)
+        self.bolt_state = (k1, k2)
+        seconds = time.perf_counter() - start
+        logger.info("bolt at epoch %d: KL(X||G(Z))=%.4g KL(G(Z)||Z)=%.4g (%.3fs)",
+                    epoch, k1, k2, seconds)
+        return {"k1": k1, "k2": k2, "bolt_seconds": seconds}
+
+    @staticmethod
+    def _check_finite(record):
+        if not (np.isfinite(record["d_loss"]) and np.isfinite(record["g_loss"])):
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {record['epoch']} (D loss {record['d_loss']}, "
+                f"G loss {record['g_loss']}); the model was not kept. Lower lr, check the "
+                "data for extreme values, or use precision='float32'."
+            )

@@ -1,0 +1,1 @@
+"""Fidelity and utility metrics for synthetic time series."""
