@@ -10,6 +10,7 @@ the generator update, batches are slices of one device tensor through a seeded p
 and losses stay on the device until the epoch ends (one host synchronisation per epoch).
 """
 
+import copy
 import logging
 import time
 from contextlib import nullcontext
@@ -72,6 +73,29 @@ class AdversarialTrainer:
         self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
         self.bolt_state = None  # (k1, k2) while a refinement phase is running
 
+    def state_dict(self):
+        """Everything needed to continue training exactly: weights, optimisers, RNG states."""
+        return {
+            "generator": _cloned(self.generator.state_dict()),
+            "discriminator": _cloned(self.discriminator.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "noise_rng": self.noise_rng.get_state(),
+            "shuffle_rng": self.shuffle_rng.get_state(),
+            "torch_rng": torch.get_rng_state(),  # dropout draws from the (forked) global RNG
+            "bolt_state": None if self.bolt_state is None else list(self.bolt_state),
+        }
+
+    def load_state_dict(self, state):
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.noise_rng.set_state(state["noise_rng"])
+        self.shuffle_rng.set_state(state["shuffle_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        self.bolt_state = None if state["bolt_state"] is None else tuple(state["bolt_state"])
+
     def autocast(self):
         if self.precision != "bfloat16":
             return nullcontext()
@@ -129,16 +153,21 @@ class AdversarialTrainer:
         return bolt_divergences(data[idx].cpu().numpy(), generated.cpu().numpy(),
                                 z.cpu().numpy())
 
-    def fit(self, data, labels, scheduler, *, strength, sample_size, start_epoch=0,
-            history=None, verbose=0, on_epoch_end=None):
-        """Run epochs ``start_epoch .. num_epochs - 1``; returns the history list.
+    def fit(self, data, labels, scheduler, *, strength, sample_size, history=None, verbose=0,
+            on_epoch_end=None):
+        """Run the epochs not yet in ``history``; returns the history list.
 
-        ``on_epoch_end(epoch, history)`` is called after every completed epoch (checkpoints).
+        A non-empty ``history`` means training resumes (from a checkpoint): its first new
+        record is marked ``"resumed": True``. ``on_epoch_end(epoch, history)`` is called
+        after every completed epoch.
         """
-        history = [] if history is None else history
-        epochs = range(start_epoch, scheduler.num_epochs)
+        history = [] if history is None else list(history)
+        resumed = bool(history)
+        epochs = range(len(history), scheduler.num_epochs)
         for epoch in tqdm(epochs, disable=not verbose, desc="Bolt-GAN", unit="epoch"):
             record = {"epoch": epoch, "phase": scheduler.phase(epoch)}
+            if resumed:
+                record["resumed"], resumed = True, False
             start = time.perf_counter()
             if scheduler.fires_at(epoch):
                 record.update(self._fire_bolt(data, labels, sample_size, epoch))
@@ -170,3 +199,7 @@ class AdversarialTrainer:
                 f"G loss {record['g_loss']}); the model was not kept. Lower lr, check the "
                 "data for extreme values, or use precision='float32'."
             )
+
+
+def _cloned(state):
+    return {k: v.detach().clone() for k, v in state.items()}
