@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._feedback import FeedbackScheduler
 from ._networks import LSTMDiscriminator, LSTMGenerator
 from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
-from ._training import AdversarialTrainer
+from ._training import AdversarialTrainer, bfloat16_supported
 from ._validation import check_n_samples, check_sequences
 from ._version import __version__
 from .metrics._divergences import kl_per_feature
@@ -213,6 +213,7 @@ class BoltGANSynthesizer(BaseEstimator):
         X = check_sequences(X, min_sequences=self.batch_size)
         labels = self._encode_fit_labels(y, X.shape[0])
         device = _resolve_device(self.device)
+        self._check_precision(device)
         self.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         data = torch.as_tensor(self.scaler_.transform(X), dtype=torch.float32, device=device)
         if labels is not None:
@@ -225,6 +226,13 @@ class BoltGANSynthesizer(BaseEstimator):
             history = self._train(trainer, data, labels, self._checkpoint_store(X, y))
         self._store_fitted(trainer.generator, trainer.discriminator, history, X.shape, device)
         return self
+
+    def _check_precision(self, device):
+        if self.precision == "bfloat16" and not bfloat16_supported(device.type):
+            raise ValueError(
+                f"precision='bfloat16' is not supported on this {device.type} device (CPU "
+                "bfloat16 LSTMs need AVX-512 BF16 or AMX; CUDA needs a bf16-capable GPU); "
+                "use precision='float32'.")
 
     def _make_trainer(self, shape, device, noise_seed, shuffle_seed):
         generator, discriminator = self._build_networks(shape, device)

@@ -11,6 +11,7 @@ and losses stay on the device until the epoch ends (one host synchronisation per
 """
 
 import copy
+import functools
 import logging
 import time
 from contextlib import nullcontext
@@ -18,11 +19,30 @@ from contextlib import nullcontext
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm.auto import tqdm
 
 from ._feedback import bolt_divergences, refined_noise
 
 logger = logging.getLogger("skboltgan")
+
+
+@functools.lru_cache(maxsize=None)
+def bfloat16_supported(device_type):
+    """Whether this machine runs an LSTM step under bfloat16 autocast.
+
+    On CPU, oneDNN's bfloat16 LSTM needs AVX-512 BF16 or AMX; without them it fails with an
+    opaque "could not create a primitive descriptor" error, so probe once with a tiny LSTM.
+    """
+    if device_type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    lstm = nn.LSTM(2, 2, batch_first=True)
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.zeros(1, 2, 2))[0].float().sum().backward()
+    except RuntimeError:
+        return False
+    return True
 
 
 class TrainingDivergedError(FloatingPointError):
