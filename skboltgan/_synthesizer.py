@@ -211,19 +211,23 @@ class BoltGANSynthesizer(BaseEstimator):
             The fitted synthesizer.
         """
         X = check_sequences(X, min_sequences=self.batch_size)
-        labels = self._encode_fit_labels(y, X.shape[0])
+        classes, class_prior, labels = _encode_fit_labels(y, X.shape[0])
         device = _resolve_device(self.device)
         self._check_precision(device)
-        self.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
-        data = torch.as_tensor(self.scaler_.transform(X), dtype=torch.float32, device=device)
+        scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
+        data = torch.as_tensor(scaler.transform(X), dtype=torch.float32, device=device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed = check_random_state(self.random_state).randint(
             _MAX_SEED, size=3)
         with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
             torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
-            trainer = self._make_trainer(X.shape[1:], device, noise_seed, shuffle_seed)
+            n_classes = 0 if classes is None else len(classes)
+            trainer = self._make_trainer(X.shape[1:], n_classes, device, noise_seed,
+                                         shuffle_seed)
             history = self._train(trainer, data, labels, self._checkpoint_store(X, y))
+        # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
+        self.scaler_, self.classes_, self.class_prior_ = scaler, classes, class_prior
         self._store_fitted(trainer.generator, trainer.discriminator, history, X.shape, device)
         return self
 
@@ -234,8 +238,8 @@ class BoltGANSynthesizer(BaseEstimator):
                 "bfloat16 LSTMs need AVX-512 BF16 or AMX; CUDA needs a bf16-capable GPU); "
                 "use precision='float32'.")
 
-    def _make_trainer(self, shape, device, noise_seed, shuffle_seed):
-        generator, discriminator = self._build_networks(shape, device)
+    def _make_trainer(self, shape, n_classes, device, noise_seed, shuffle_seed):
+        generator, discriminator = self._build_networks(shape, n_classes, device)
         return AdversarialTrainer(
             generator, discriminator, latent_dim=self.latent_dim, batch_size=self.batch_size,
             lr=self.lr, betas=(self.beta1, self.beta2), loss=self.loss,
@@ -301,32 +305,18 @@ class BoltGANSynthesizer(BaseEstimator):
         finally:
             torch.set_num_threads(previous)
 
-    def _encode_fit_labels(self, y, n_sequences):
-        if y is None:
-            self.classes_ = self.class_prior_ = None
-            return None
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != n_sequences:
-            raise ValueError(
-                f"y must be 1D with one label per sequence ({n_sequences}); got shape "
-                f"{y.shape}."
-            )
-        self.classes_, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.class_prior_ = counts / counts.sum()
-        return encoded
-
     def _scheduler(self):
         return FeedbackScheduler(self.num_epochs, self.feedback_interval, self.feedback_epochs)
 
     def _n_classes(self):
         return 0 if getattr(self, "classes_", None) is None else len(self.classes_)
 
-    def _build_networks(self, shape, device):
+    def _build_networks(self, shape, n_classes, device):
         seq_len, n_features = shape
         generator = LSTMGenerator(self.latent_dim, seq_len, n_features, self.lstm_hidden,
-                                  self.lstm_layers, self.dropout, self._n_classes())
+                                  self.lstm_layers, self.dropout, n_classes)
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
-                                          self.lstm_layers, self.dropout, self._n_classes())
+                                          self.lstm_layers, self.dropout, n_classes)
         return generator.to(device), discriminator.to(device)
 
     def _store_fitted(self, generator, discriminator, history, shape, device):
@@ -355,7 +345,7 @@ class BoltGANSynthesizer(BaseEstimator):
             device = _resolve_device(self.device_ if self.device == "auto" else self.device,
                                      fallback_to_cpu=True)
             generator, discriminator = self._build_networks(
-                (self.seq_len_, self.n_features_in_), device)
+                (self.seq_len_, self.n_features_in_), self._n_classes(), device)
             generator.load_state_dict(_to_tensors(self.generator_state_))
             discriminator.load_state_dict(_to_tensors(self.discriminator_state_))
             modules.update(generator=generator.eval(), discriminator=discriminator.eval())
@@ -570,6 +560,19 @@ class BoltGANSynthesizer(BaseEstimator):
         tags.target_tags.required = False
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _encode_fit_labels(y, n_sequences):
+    """``(classes, class_prior, encoded_labels)``, all None without labels."""
+    if y is None:
+        return None, None, None
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != n_sequences:
+        raise ValueError(
+            f"y must be 1D with one label per sequence ({n_sequences}); got shape {y.shape}."
+        )
+    classes, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
+    return classes, counts / counts.sum(), encoded
 
 
 def _resolve_device(device, fallback_to_cpu=False):
