@@ -412,8 +412,15 @@ class BoltGANSynthesizer(BaseEstimator):
             n = min(chunk_size, n_samples - start)
             chunk_labels = None if labels is None else torch.as_tensor(
                 labels[start:start + n], device=device)
-            yield self.scaler_.inverse_transform(
+            yield self._to_data_units(
                 self._generate(generator, n, chunk_labels, noise_rng, device))
+
+    def _to_data_units(self, generated):
+        samples = self.scaler_.inverse_transform(generated)
+        # A constant feature has no range for tanh to span: give back its value exactly.
+        constant = self.scaler_.data_max_ == self.scaler_.data_min_
+        samples[..., constant] = self.scaler_.data_min_[constant]
+        return samples
 
     def _generate(self, generator, n, labels, noise_rng, device):
         z = torch.randn(n, self.latent_dim, generator=noise_rng, device=device)
