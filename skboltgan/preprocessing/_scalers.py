@@ -23,8 +23,11 @@ class _ArrayOutput3DMixin(OneToOneFeatureMixin, TransformerMixin, auto_wrap_outp
     ndarray (a DataFrame cannot hold windows).
     """
 
-    # Declares ``set_output`` support without sklearn's automatic wrapping of ``transform``.
-    _sklearn_auto_wrap_output_keys = {"transform"}
+    def __init_subclass__(cls, **kwargs):
+        kwargs.pop("auto_wrap_output_keys", None)
+        super().__init_subclass__(auto_wrap_output_keys=None, **kwargs)
+        # Declares ``set_output`` support without sklearn's automatic wrapping of transform.
+        cls._sklearn_auto_wrap_output_keys = {"transform"}
 
     def _wrap_2d(self, out, X):
         if out.ndim != 2:

@@ -113,8 +113,9 @@ class SlidingWindowTransformer(_ArrayOutput3DMixin, BaseEstimator):
     def inverse_transform(self, X, *, series_lengths=None):
         """Stitch consecutive windows back into series, averaging overlapping steps.
 
-        Exact on the output of :meth:`transform`: the steps every window covers come back
-        unchanged (trailing steps that no window reached are not recovered).
+        Exact on the output of :meth:`transform`: every step a window covers comes back
+        unchanged. Trailing steps that no window reached are not recovered, and with
+        ``stride > window`` the steps between windows come back as NaN.
 
         Parameters
         ----------
@@ -220,9 +221,11 @@ class SlidingWindowTransformer(_ArrayOutput3DMixin, BaseEstimator):
         # Average as ``reference + mean(value - reference)`` with the reference taken from
         # one covering window: copies of one value then average to exactly that value,
         # which a plain ``sum / count`` does not guarantee in floating point.
-        reference = np.empty(((n_windows - 1) * self.stride + window, n_features))
+        reference = np.zeros(((n_windows - 1) * self.stride + window, n_features))
         reference[rows] = windows
         deviation = np.zeros_like(reference)
         np.add.at(deviation, rows, windows - reference[rows])
         count = np.bincount(rows.ravel(), minlength=len(reference))[:, np.newaxis]
-        return reference + deviation / count
+        # With stride > window some steps lie between windows: unknown, so NaN.
+        reference[count[:, 0] == 0] = np.nan
+        return reference + deviation / np.maximum(count, 1)
