@@ -9,49 +9,11 @@ For these scalers, as for every scikit-learn scaler, 2D input is a table: rows a
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_array
-from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-
-class _ArrayOutput3DMixin(OneToOneFeatureMixin, TransformerMixin, auto_wrap_output_keys=None):
-    """``set_output`` for transformers whose output may be 3D.
-
-    scikit-learn wraps every ``transform`` output in the configured container, which fails
-    for 3D windows. Here ``transform`` wraps 2D output itself and returns 3D output as an
-    ndarray (a DataFrame cannot hold windows).
-    """
-
-    def __init_subclass__(cls, **kwargs):
-        kwargs.pop("auto_wrap_output_keys", None)
-        super().__init_subclass__(auto_wrap_output_keys=None, **kwargs)
-        # Declares ``set_output`` support without sklearn's automatic wrapping of transform.
-        cls._sklearn_auto_wrap_output_keys = {"transform"}
-
-    def _wrap_2d(self, out, X):
-        if out.ndim != 2:
-            return out
-        return _wrap_data_with_container("transform", out, X, self)
-
-    def fit_transform(self, X, y=None, **fit_params):
-        """Fit to ``X``, then transform it.
-
-        Parameters
-        ----------
-        X : array-like
-            Input of :meth:`fit`.
-        y : None
-            Ignored.
-        **fit_params : dict
-            Passed to :meth:`fit`.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame
-            Output of :meth:`transform`.
-        """
-        return self.fit(X, y, **fit_params).transform(X)
+from ._base import _ArrayOutput3DMixin, _ndim
 
 
 class _PerFeatureScaler(_ArrayOutput3DMixin, BaseEstimator):
@@ -76,6 +38,26 @@ class _PerFeatureScaler(_ArrayOutput3DMixin, BaseEstimator):
                 f"{self.n_features_in_} features as input."
             )
         return flat.reshape(X.shape)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn each feature's statistics, pooled over all sequences and time steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features) or (n_sequences, seq_len, n_features)
+            A 2D table (rows are time steps, columns are features) or 3D windows. NaN is
+            ignored.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted scaler.
+        """
+        self._learn(self._fit_columns(X))
+        return self
 
     def _fit_columns(self, X):
         """Validate ``X`` and return it as one column per feature, NaN kept."""
@@ -126,11 +108,6 @@ class _PerFeatureScaler(_ArrayOutput3DMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _ndim(X):
-    # ``np.ndim`` would go through ``__array_function__``, which array-likes may refuse.
-    return X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
 
 
 def _constant_features(columns):
@@ -193,31 +170,14 @@ class TimeSeriesMinMaxScaler(_PerFeatureScaler):
     def __init__(self, feature_range=(0, 1)):
         self.feature_range = feature_range
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn each feature's minimum and maximum.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_timesteps, n_features) or (n_sequences, seq_len, n_features)
-            A 2D table (rows are time steps, columns are features) or 3D windows.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : TimeSeriesMinMaxScaler
-            The fitted scaler.
-        """
+    def _learn(self, columns):
         low, high = self._checked_range()
-        columns = self._fit_columns(X)
         self.data_min_ = np.nanmin(columns, axis=0)
         self.data_max_ = np.nanmax(columns, axis=0)
         data_range = np.where(_constant_features(columns), 1.0,
                               self.data_max_ - self.data_min_)
         self.scale_ = (high - low) / data_range
         self.offset_ = low - self.data_min_ * self.scale_
-        return self
 
     def _checked_range(self):
         valid = (len(self.feature_range) == 2
@@ -280,27 +240,10 @@ class TimeSeriesStandardScaler(_PerFeatureScaler):
     def __init__(self):
         pass
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn each feature's mean and standard deviation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_timesteps, n_features) or (n_sequences, seq_len, n_features)
-            A 2D table (rows are time steps, columns are features) or 3D windows.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : TimeSeriesStandardScaler
-            The fitted scaler.
-        """
-        columns = self._fit_columns(X)
+    def _learn(self, columns):
         self.mean_ = np.nanmean(columns, axis=0, dtype=np.float64)
         self.var_ = np.nanvar(columns, axis=0, dtype=np.float64)
         self.scale_ = np.where(_constant_features(columns), 1.0, np.sqrt(self.var_))
-        return self
 
     def _forward(self, X):
         return (X - self.mean_.astype(X.dtype)) / self.scale_.astype(X.dtype)

@@ -8,7 +8,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-from ._scalers import _ArrayOutput3DMixin
+from ._base import _ArrayOutput3DMixin, _ndim
 
 
 class SlidingWindowTransformer(_ArrayOutput3DMixin, BaseEstimator):
@@ -157,7 +157,7 @@ class SlidingWindowTransformer(_ArrayOutput3DMixin, BaseEstimator):
         return series
 
     def _check_one(self, X, reset, index):
-        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        ndim = _ndim(X)
         if ndim != 2:
             raise ValueError(
                 f"Each series must be 2D (n_timesteps, n_features), got {ndim}D input. "
