@@ -44,6 +44,13 @@ def test_save_load_conditional_string_labels(sines, tmp_path):
     np.testing.assert_array_equal(loaded.sample(4, y="storm"), gan.sample(4, y="storm"))
 
 
+def test_saved_file_has_the_usual_permissions(fitted, tmp_path):
+    fitted.save(tmp_path / "m.npz")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_save_unfitted_raises(tmp_path):
     with pytest.raises(NotFittedError):
         BoltGANSynthesizer().save(tmp_path / "m.npz")
