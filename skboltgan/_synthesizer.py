@@ -193,6 +193,8 @@ class BoltGANSynthesizer(BaseEstimator):
         device = _resolve_device(self.device)
         self.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         data = torch.as_tensor(self.scaler_.transform(X), dtype=torch.float32, device=device)
+        if labels is not None:
+            labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed = check_random_state(self.random_state).randint(
             _MAX_SEED, size=3)
         with torch.random.fork_rng(devices=_cuda_devices(device)):
