@@ -222,8 +222,7 @@ float, dict or callable, default="auto"
         -------
         self : BoltGANOversampler
         """
-        X, y = self._check_X_y(X, y)
-        self.sampling_strategy_ = resolve_sampling_strategy(self.sampling_strategy, y)
+        self._prepare(X, y)
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -245,19 +244,20 @@ float, dict or callable, default="auto"
             Their labels.
         """
         univariate = np.ndim(X) == 2
-        X, y = self._check_X_y(X, y)
-        self.sampling_strategy_ = resolve_sampling_strategy(self.sampling_strategy, y)
+        X, y = self._prepare(X, y)
         X_new, y_new = self._fit_resample(X, y)
         X_resampled = np.concatenate([X, X_new])
         y_resampled = np.concatenate([y, y_new])
         return (X_resampled[:, :, 0] if univariate else X_resampled), y_resampled
 
-    def _check_X_y(self, X, y):
+    def _prepare(self, X, y):
+        """Validate ``X, y``, record their shape and resolve ``sampling_strategy_``."""
         X = check_sequences(X)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         check_classification_targets(y)
         self.seq_len_, self.n_features_in_ = X.shape[1:]
+        self.sampling_strategy_ = resolve_sampling_strategy(self.sampling_strategy, y)
         return X, y
 
     def _fit_resample(self, X, y):
