@@ -4,8 +4,7 @@ import logging
 
 from ._resampling import BoltGANOversampler
 from ._synthesizer import BoltGANSynthesizer
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 logging.getLogger("skboltgan").addHandler(logging.NullHandler())
 

@@ -7,6 +7,7 @@ One convention everywhere: sequences are ``(n_sequences, seq_len, n_features)``;
 import numbers
 
 import numpy as np
+from scipy import sparse
 
 
 def check_sequences(X, *, name="X", min_sequences=1, allow_nan=False, dtype=np.float64):
@@ -30,6 +31,7 @@ def check_sequences(X, *, name="X", min_sequences=1, allow_nan=False, dtype=np.f
     X : ndarray of shape (n_sequences, seq_len, n_features)
     """
     X = _as_float_array(X, name, dtype)
+    _check_not_empty(X, name)
     if X.ndim == 2:
         X = X[:, :, np.newaxis]
     if X.ndim != 3:
@@ -39,12 +41,11 @@ def check_sequences(X, *, name="X", min_sequences=1, allow_nan=False, dtype=np.f
             "series of shape (n_timesteps, n_features) must be cut into windows first, e.g. "
             "with skboltgan.preprocessing.SlidingWindowTransformer."
         )
-    if 0 in X.shape:
-        raise ValueError(f"{name} is empty (shape {X.shape}); pass at least one sequence.")
     if X.shape[0] < min_sequences:
         raise ValueError(
-            f"{name} has {X.shape[0]} sequences but at least {min_sequences} are needed; "
-            "pass more sequences (e.g. a smaller window stride) or lower batch_size."
+            f"{name} has n_samples={X.shape[0]} sequences but at least {min_sequences} are "
+            "needed (one batch); pass more sequences (e.g. a smaller window stride) or lower "
+            "batch_size."
         )
     _check_finite(X, name, allow_nan)
     return X
@@ -61,13 +62,31 @@ def _as_float_array(X, name, dtype):
                 "sequences are not supported: cut them to one length (e.g. with "
                 "SlidingWindowTransformer) or pad them."
             )
+    if sparse.issparse(X):
+        raise TypeError(f"{name} is a sparse matrix, but dense data is required; convert it "
+                        "with X.toarray().")
     X = np.asarray(X)
-    if X.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} has dtype {X.dtype}, but numeric data is required; convert strings or "
-            "objects to numbers first (e.g. X.astype(float) after encoding categories)."
-        )
-    return X.astype(dtype, copy=False)
+    if X.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}; pass its "
+                         "real part or magnitude.")
+    try:
+        return X.astype(dtype, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} has dtype {X.dtype} with values that are not numbers ({exc}); encode "
+            "strings or objects as numbers first (e.g. with sklearn.preprocessing."
+            "OrdinalEncoder on the 2D series)."
+        ) from exc
+
+
+def _check_not_empty(X, name):
+    # Worded like scikit-learn's own message, which its common checks look for.
+    if X.ndim >= 1 and X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
+                         f"1 is required: {name} holds no sequences.")
+    if X.ndim >= 2 and 0 in X.shape[1:]:
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum "
+                         f"of 1 is required: {name} has no time steps or no features.")
 
 
 def _check_finite(X, name, allow_nan):

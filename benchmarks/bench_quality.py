@@ -1,0 +1,140 @@
+"""Quality benchmark: TimeGAN-protocol scores on sines, stocks and energy, bolt on vs off.
+
+For each dataset (TimeGAN preprocessing: min-max to [0, 1] over the whole series, 24-step
+windows, stride 1, no time flip; sines from ``make_sines(10000, 24, 5)``) and each seed, fit
+the configuration with the bolt on and with ``feedback_interval=None`` at the same number of
+epochs (equal compute), sample as many windows as the real set, and score with
+``skboltgan.metrics``. Prints a table and writes ``benchmarks/results/quality.json``.
+
+Full protocol (5 seeds, 2000 discriminator / 5000 predictor steps)::
+
+    python benchmarks/bench_quality.py
+
+A reduced run (fewer seeds, epochs or sequences) says so in the JSON (``"reduced"``)::
+
+    python benchmarks/bench_quality.py --seeds 2 --epochs 20 --max-sequences 2000
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from skboltgan import BoltGANSynthesizer
+from skboltgan.datasets import load_energy, load_stocks, make_sines
+from skboltgan.metrics import (chi_square_test, discriminative_score, kl_similarity,
+                               predictive_score, tv_complement)
+from skboltgan.preprocessing import SlidingWindowTransformer
+
+RESULTS = Path(__file__).parent / "results" / "quality.json"
+PUBLISHED = {  # discriminative score: TimeGAN (Yoon et al. 2019) / Diffusion-TS (Yuan & Qiao 2024)
+    "sines": {"timegan": 0.011, "diffusion_ts": 0.006, "predictive_real": 0.094},
+    "stocks": {"timegan": 0.102, "diffusion_ts": 0.067, "predictive_real": 0.036},
+    "energy": {"timegan": 0.236, "diffusion_ts": 0.122, "predictive_real": 0.250},
+}
+
+
+def timegan_windows(series, seq_len=24):
+    """Min-max over the whole series (TimeGAN's +1e-7 guard), then stride-1 windows."""
+    low, high = series.min(axis=0), series.max(axis=0)
+    scaled = (series - low) / (high - low + 1e-7)
+    return SlidingWindowTransformer(window=seq_len, stride=1).fit_transform(scaled)
+
+
+def load(name):
+    if name == "sines":
+        return make_sines(10000, 24, 5, random_state=0)
+    return timegan_windows(load_stocks() if name == "stocks" else load_energy())
+
+
+def mean_ci(values):
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return {"mean": float(values.mean()), "ci": None, "values": values.tolist()}
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return {"mean": float(values.mean()), "ci": float(half), "values": values.tolist()}
+
+
+def run_seed(real, params, seed, args):
+    start = time.perf_counter()
+    gan = BoltGANSynthesizer(**params, random_state=seed).fit(real)
+    fit_seconds = time.perf_counter() - start
+    synthetic = gan.sample(len(real), random_state=seed)
+    disc = discriminative_score(real, synthetic, n_steps=args.disc_steps, random_state=seed)
+    pred = predictive_score(real, synthetic, n_steps=args.pred_steps, random_state=seed)
+    return {
+        "discriminative": disc.mean, "predictive": pred.mean,
+        "predictive_real": pred.reference.mean, "fit_seconds": fit_seconds,
+        "tv_complement": float(tv_complement(real, synthetic)),
+        "kl_similarity": float(kl_similarity(real, synthetic)),
+        "chi_square_share": float(chi_square_test(real, synthetic, random_state=seed)),
+    }
+
+
+def summarise(runs, params):
+    keys = runs[0].keys()
+    summary = {k: mean_ci([r[k] for r in runs]) for k in keys}
+    summary["predictive_real"] = summary["predictive_real"]["mean"]
+    summary["fit_seconds"] = summary["fit_seconds"]["mean"]
+    summary["config"] = params
+    return summary
+
+
+def benchmark(name, params, args):
+    real = load(name)
+    if args.max_sequences and len(real) > args.max_sequences:
+        keep = np.random.default_rng(0).choice(len(real), args.max_sequences, replace=False)
+        real = real[np.sort(keep)]
+    seeds = range(args.seeds)
+    on = [run_seed(real, params, s, args) for s in seeds]
+    off_params = {**params, "feedback_interval": None}
+    off = [run_seed(real, off_params, s, args) for s in seeds]
+    result = summarise(on, params)
+    result["bolt_off"] = summarise(off, off_params)
+    diff = [a["discriminative"] - b["discriminative"] for a, b in zip(on, off)]
+    result["bolt_effect_discriminative"] = mean_ci(diff)  # negative = bolt helps
+    result["n_sequences"] = len(real)
+    result["published"] = PUBLISHED[name]
+    return result
+
+
+def print_table(results):
+    print(f"{'dataset':8} {'bolt':4} {'discriminative':>18} {'predictive':>18} "
+          f"{'pred(real)':>10} {'TV':>6} {'exp-KL':>6} {'fit s':>7}")
+    for name, r in results.items():
+        for label, row in (("on", r), ("off", r["bolt_off"])):
+            d, p = row["discriminative"], row["predictive"]
+            print(f"{name:8} {label:4} {d['mean']:8.3f} ± {d['ci'] or 0:7.3f} "
+                  f"{p['mean']:8.3f} ± {p['ci'] or 0:7.3f} {row['predictive_real']:10.3f} "
+                  f"{row['tv_complement']['mean']:6.3f} {row['kl_similarity']['mean']:6.3f} "
+                  f"{row['fit_seconds']:7.1f}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["sines", "stocks", "energy"])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=None, help="override num_epochs")
+    parser.add_argument("--config", type=json.loads, default={}, help="JSON parameters")
+    parser.add_argument("--max-sequences", type=int, default=None)
+    parser.add_argument("--disc-steps", type=int, default=2000)
+    parser.add_argument("--pred-steps", type=int, default=5000)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    params = dict(args.config)
+    if args.epochs is not None:
+        params["num_epochs"] = args.epochs
+    reduced = {"seeds": args.seeds, "epochs": args.epochs, "max_sequences": args.max_sequences,
+               "disc_steps": args.disc_steps, "pred_steps": args.pred_steps}
+    results = {name: benchmark(name, params, args) for name in args.datasets}
+    print_table(results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"settings": reduced, "results": results}, indent=2))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
