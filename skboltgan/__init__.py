@@ -2,9 +2,10 @@
 
 import logging
 
+from ._resampling import BoltGANOversampler
 from ._synthesizer import BoltGANSynthesizer
 from ._version import __version__
 
 logging.getLogger("skboltgan").addHandler(logging.NullHandler())
 
-__all__ = ["BoltGANSynthesizer"]
+__all__ = ["BoltGANOversampler", "BoltGANSynthesizer"]
