@@ -1,0 +1,126 @@
+"""The training step's shortcuts change the cost, not the math.
+
+The shared generator forward (detached for the discriminator update) and the frozen
+discriminator during the generator update must give the same parameters after a step as
+the straightforward step written out below; both precisions must give usable samples.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from skboltgan import BoltGANSynthesizer
+from skboltgan._networks import LSTMDiscriminator, LSTMGenerator
+from skboltgan._training import AdversarialTrainer
+
+LATENT, SEQ_LEN, N_FEATURES, HIDDEN, BATCH = 4, 6, 3, 8, 8
+BETAS = (0.5, 0.999)
+BF16_CPU = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+def _networks(seed):
+    # No dropout: the straightforward step runs the generator twice, which would draw
+    # different dropout masks and make the comparison meaningless.
+    torch.manual_seed(seed)
+    generator = LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
+    discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
+    return generator, discriminator
+
+
+def _trainer(generator, discriminator, noise_seed):
+    return AdversarialTrainer(
+        generator, discriminator, latent_dim=LATENT, batch_size=BATCH, lr=1e-2, betas=BETAS,
+        loss="bce", precision="float32", device=torch.device("cpu"),
+        noise_rng=torch.Generator().manual_seed(noise_seed),
+        shuffle_rng=torch.Generator().manual_seed(0))
+
+
+def _naive_step(generator, discriminator, real, z, lr):
+    """The textbook step: a fresh generator forward per update, nothing frozen."""
+    opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=BETAS)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=BETAS)
+    real_logits = discriminator(real)
+    fake_logits = discriminator(generator(z).detach())
+    loss_d = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+              + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    fake_logits = discriminator(generator(z))
+    loss_g = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+
+
+def _real_batch(seed):
+    return torch.rand(BATCH, SEQ_LEN, N_FEATURES, generator=torch.Generator().manual_seed(seed))
+
+
+def test_shared_forward_step_matches_straightforward_step(global_random_seed):
+    generator, discriminator = _networks(global_random_seed)
+    naive_g, naive_d = copy.deepcopy(generator), copy.deepcopy(discriminator)
+    real = _real_batch(global_random_seed)
+    noise_seed = global_random_seed + 1
+    # The trainer draws its noise from noise_rng first thing in the step: draw the same z.
+    z = torch.randn(BATCH, LATENT, generator=torch.Generator().manual_seed(noise_seed))
+
+    _trainer(generator, discriminator, noise_seed).train_step(real, None, 0.0)
+    _naive_step(naive_g, naive_d, real, z, lr=1e-2)
+
+    for ours, naive in ((generator, naive_g), (discriminator, naive_d)):
+        for (name, p), q in zip(ours.named_parameters(), naive.parameters()):
+            torch.testing.assert_close(p, q, msg=f"{name} differs after one step")
+
+
+def test_step_changes_both_networks():
+    # Guards the comparison above against passing because nothing moved.
+    generator, discriminator = _networks(0)
+    before = [p.detach().clone() for p in (*generator.parameters(),
+                                            *discriminator.parameters())]
+    _trainer(generator, discriminator, 1).train_step(_real_batch(0), None, 0.0)
+    after = [*generator.parameters(), *discriminator.parameters()]
+    assert all(not torch.equal(b, a) for b, a in zip(before, after))
+
+
+def test_discriminator_gets_no_gradient_in_generator_update():
+    generator, discriminator = _networks(0)
+    accumulations = []
+    for p in discriminator.parameters():
+        p.register_post_accumulate_grad_hook(lambda p: accumulations.append(p))
+    trainer = _trainer(generator, discriminator, 1)
+    trainer.train_step(_real_batch(0), None, 0.0)
+    # One backward (the discriminator update) accumulates each weight's gradient once; a
+    # generator update that also computed discriminator gradients would do it twice.
+    assert len(accumulations) == len(list(discriminator.parameters()))
+    assert all(p.requires_grad for p in discriminator.parameters())
+
+
+def _fit_and_sample(precision, tiny_params, sines):
+    gan = BoltGANSynthesizer(**tiny_params, precision=precision, random_state=0).fit(sines)
+    return gan.sample(10)
+
+
+def test_float32_fit_samples_finite_and_shaped(tiny_params, sines):
+    samples = _fit_and_sample("float32", tiny_params, sines)
+    assert samples.shape == (10, *sines.shape[1:])
+    assert np.isfinite(samples).all()
+
+
+@pytest.mark.skipif(not BF16_CPU, reason="this CPU has no bfloat16 instructions")
+def test_bfloat16_fit_samples_finite_and_shaped(tiny_params, sines):
+    samples = _fit_and_sample("bfloat16", tiny_params, sines)
+    assert samples.shape == (10, *sines.shape[1:])
+    assert np.isfinite(samples).all()
+
+
+@pytest.mark.skipif(BF16_CPU, reason="this CPU runs bfloat16")
+@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
+    "core: on a CPU without bfloat16 instructions oneDNN cannot build a bfloat16 LSTM "
+    "and fit crashes inside torch; it should raise a ValueError naming the fix"))
+def test_bfloat16_on_unsupported_cpu_fails_clearly(tiny_params, sines):
+    with pytest.raises(ValueError, match="bfloat16"):
+        _fit_and_sample("bfloat16", tiny_params, sines)
