@@ -39,7 +39,7 @@ import argparse
 import json
 import os
 import platform
-import resource
+
 import statistics
 import subprocess
 import sys

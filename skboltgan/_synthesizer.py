@@ -424,8 +424,9 @@ class BoltGANSynthesizer(BaseEstimator):
 
     def _generate(self, generator, n, labels, noise_rng, device):
         z = torch.randn(n, self.latent_dim, generator=noise_rng, device=device)
-        autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                                  enabled=self.precision == "bfloat16")
+        # A model trained in bfloat16 still samples (in float32) where bf16 is unsupported.
+        use_bf16 = self.precision == "bfloat16" and bfloat16_supported(device.type)
+        autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
         with torch.inference_mode(), autocast:
             return generator(z, labels).float().cpu().numpy().astype(np.float64)
 
