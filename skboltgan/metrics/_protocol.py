@@ -143,22 +143,24 @@ def _hidden_size(n_features):
     return max(1, n_features // 2)
 
 
-def _adam(model):
-    return torch.optim.Adam(model.parameters(), lr=_TF_ADAM_LR)
-
-
 def _seed_generator(random_state):
     return torch.Generator().manual_seed(int(check_random_state(random_state).randint(_MAX_SEED)))
 
 
 def _tensor(X):
-    return torch.as_tensor(X, dtype=torch.float32)
+    # A copy: views such as X[:, ::-1] have negative strides, which torch refuses.
+    return torch.tensor(np.ascontiguousarray(X), dtype=torch.float32)
 
 
 def _check_positive(**values):
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}.")
+
+
+def _check_lr(lr):
+    if not (isinstance(lr, (float, int)) and 0 < lr < 1):
+        raise ValueError(f"lr must be a float in (0, 1), got {lr!r}; the protocol's is 1e-3.")
 
 
 def _check_at_least(real, synthetic, n, what):
@@ -169,7 +171,7 @@ def _check_at_least(real, synthetic, n, what):
 
 # ------------------------------------------------------------------ discriminative
 def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_size=0.2,
-                         n_repeats=1, random_state=None):
+                         lr=_TF_ADAM_LR, n_repeats=1, random_state=None):
     """TimeGAN's discriminative score: how well a post-hoc GRU tells real from synthetic.
 
     A one-layer GRU classifier (``max(1, d // 2)`` hidden units) is trained for ``n_steps``
@@ -190,6 +192,9 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_
         Real and synthetic sequences per step (each).
     test_size : float, default=0.2
         Held-out share of each data set.
+    lr : float, default=1e-3
+        Adam learning rate (TensorFlow's default, the protocol's); raise it only for a
+        quick look with few steps.
     n_repeats : int, default=1
         Independent runs (own split, initialisation and batches); the published figures use
         5 or 10.
@@ -212,20 +217,21 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_
     True
     """
     _check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
+    _check_lr(lr)
     real, synthetic = protocol_scale(*check_pair(real, synthetic))
     _check_at_least(real, synthetic, 2, "discriminative_score")
     generator = _seed_generator(random_state)
     with _one_thread():
         values = _discriminate(_tensor(real), _tensor(synthetic), n_steps, batch_size,
-                               test_size, n_repeats, generator)
+                               test_size, lr, n_repeats, generator)
     return RepeatedScore.from_values(values)
 
 
-def _discriminate(real, synthetic, n_steps, batch_size, test_size, n_models, generator):
+def _discriminate(real, synthetic, n_steps, batch_size, test_size, lr, n_models, generator):
     real_train, real_test = _split(len(real), n_models, test_size, generator)
     synth_train, synth_test = _split(len(synthetic), n_models, test_size, generator)
     model = _StackedGRU(n_models, real.shape[2], _hidden_size(real.shape[2]), generator)
-    optimizer = _adam(model)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(n_steps):
         x_real = real[_batches(real_train, batch_size, generator)]
         x_synth = synthetic[_batches(synth_train, batch_size, generator)]
@@ -256,8 +262,8 @@ def _held_out_gap(model, real, synthetic, real_test, synth_test):
 
 
 # ------------------------------------------------------------------ predictive
-def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, n_repeats=1,
-                     reference=True, random_state=None):
+def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, lr=_TF_ADAM_LR,
+                     n_repeats=1, reference=True, random_state=None):
     """TimeGAN's predictive score: train on synthetic, test on real, next-step MAE.
 
     A one-layer GRU (``max(1, d // 2)`` hidden units, sigmoid output at every step) learns to
@@ -278,6 +284,9 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, n_repeats
         Adam steps (the protocol's 5000).
     batch_size : int, default=128
         Sequences per step.
+    lr : float, default=1e-3
+        Adam learning rate (TensorFlow's default, the protocol's); raise it only for a
+        quick look with few steps.
     n_repeats : int, default=1
         Independent runs (own initialisation and batches).
     reference : bool, default=True
@@ -302,6 +311,7 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, n_repeats
     True
     """
     _check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
+    _check_lr(lr)
     real, synthetic = protocol_scale(*check_pair(real, synthetic))
     if real.shape[1] < 2 or synthetic.shape[1] < 2:
         raise ValueError("predictive_score needs sequences of at least 2 steps (it predicts "
@@ -311,7 +321,8 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, n_repeats
     sources += [_forecast_pairs(real)] * (n_repeats if reference else 0)
     generator = _seed_generator(random_state)
     with _one_thread():
-        maes = _predict(sources, _forecast_pairs(real), hidden, n_steps, batch_size, generator)
+        maes = _predict(sources, _forecast_pairs(real), hidden, n_steps, batch_size, lr,
+                        generator)
     result = RepeatedScore.from_values(maes[:n_repeats])
     if reference:
         result = RepeatedScore(result.mean, result.ci95, result.values,
@@ -325,10 +336,10 @@ def _forecast_pairs(X):
     return _tensor(inputs), _tensor(X[:, 1:, -1])
 
 
-def _predict(sources, test, hidden, n_steps, batch_size, generator):
+def _predict(sources, test, hidden, n_steps, batch_size, lr, generator):
     """Train one model per (inputs, targets) source; MAE of each on ``test``."""
     model = _StackedGRU(len(sources), sources[0][0].shape[2], hidden, generator)
-    optimizer = _adam(model)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     positions = [torch.arange(len(inputs)) for inputs, _ in sources]
     for _ in range(n_steps):
         idx = _batches(positions, batch_size, generator)
