@@ -269,3 +269,9 @@ def test_evaluate_runs_the_temporal_protocol_with_given_steps(real):
     metrics = report.to_dict()["metrics"]
     assert 0 <= metrics["discriminative"]["mean"] <= 0.5
     assert metrics["predictive"]["reference"]["mean"] > 0
+
+
+@pytest.mark.parametrize("metric", [tv_complement, kl_similarity, chi_square_test])
+def test_bad_bin_count_is_a_clear_error(metric, real):
+    with pytest.raises(ValueError, match="n_bins must be a positive int"):
+        metric(real, real, n_bins=0)

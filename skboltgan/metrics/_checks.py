@@ -26,3 +26,10 @@ def _as_sequences(X, name, tables):
     if tables and np.ndim(X) == 2:
         X = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X)[:, np.newaxis, :]
     return check_sequences(X, name=name)
+
+
+def check_positive(**values):
+    """Raise a clear error unless every keyword value is a positive int."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")

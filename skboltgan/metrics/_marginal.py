@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 from sklearn.utils import check_random_state
 
-from ._checks import check_pair
+from ._checks import check_pair, check_positive
 from ._divergences import as_feature_columns, binned_counts, feature_ranges, kl_per_feature
 from ._results import MarginalResult
 
@@ -60,6 +60,7 @@ def tv_complement(real, synthetic, *, n_bins=20):
     >>> tv_complement(real, real).value
     1.0
     """
+    check_positive(n_bins=n_bins)
     real, synthetic = check_pair(real, synthetic, tables=True)
     low, high, usable = feature_ranges(real)
     p = _frequencies(binned_counts(real, low, high, n_bins))
@@ -100,6 +101,7 @@ def kl_similarity(real, synthetic, *, n_bins=20):
     >>> kl_similarity(real, real).value
     1.0
     """
+    check_positive(n_bins=n_bins)
     real, synthetic = check_pair(real, synthetic, tables=True)
     low, high, usable = feature_ranges(real)
     kl = kl_per_feature(real, synthetic, n_bins=n_bins, low=low, high=high)
@@ -149,6 +151,7 @@ def chi_square_test(real, synthetic, *, n_bins=20, subsample=500, alpha=P_GATE,
     >>> chi_square_test(real, real, random_state=0).value
     1.0
     """
+    check_positive(n_bins=n_bins, subsample=subsample)
     real, synthetic = check_pair(real, synthetic, tables=True)
     low, high, usable = feature_ranges(real)
     m = min(subsample, real.shape[0], synthetic.shape[0])

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-from ._checks import check_pair
+from ._checks import check_pair, check_positive
 from ._divergences import feature_ranges
 from ._results import RepeatedScore
 
@@ -152,12 +152,6 @@ def _tensor(X):
     return torch.tensor(np.ascontiguousarray(X), dtype=torch.float32)
 
 
-def _check_positive(**values):
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}.")
-
-
 def _check_lr(lr):
     if not (isinstance(lr, (float, int)) and 0 < lr < 1):
         raise ValueError(f"lr must be a float in (0, 1), got {lr!r}; the protocol's is 1e-3.")
@@ -216,7 +210,7 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_
     >>> 0.0 <= result.mean <= 0.5
     True
     """
-    _check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
+    check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
     _check_lr(lr)
     real, synthetic = protocol_scale(*check_pair(real, synthetic))
     _check_at_least(real, synthetic, 2, "discriminative_score")
@@ -310,7 +304,7 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, lr=_TF_AD
     >>> bool(result.mean > 0 and result.reference.mean > 0)
     True
     """
-    _check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
+    check_positive(n_steps=n_steps, batch_size=batch_size, n_repeats=n_repeats)
     _check_lr(lr)
     real, synthetic = protocol_scale(*check_pair(real, synthetic))
     if real.shape[1] < 2 or synthetic.shape[1] < 2:
