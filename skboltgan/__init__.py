@@ -3,8 +3,7 @@
 import logging
 
 from ._synthesizer import BoltGANSynthesizer
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 logging.getLogger("skboltgan").addHandler(logging.NullHandler())
 

@@ -1,6 +1,9 @@
 """BoltGANSynthesizer: the scikit-learn face of Bolt-GAN."""
 
 import logging
+import os
+import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,8 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._feedback import FeedbackScheduler
 from ._networks import LSTMDiscriminator, LSTMGenerator
-from ._training import AdversarialTrainer
+from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
+from ._training import AdversarialTrainer, bfloat16_supported
 from ._validation import check_n_samples, check_sequences
+from ._version import __version__
 from .metrics._divergences import kl_per_feature
 from .preprocessing import TimeSeriesMinMaxScaler
 
@@ -78,6 +83,16 @@ class BoltGANSynthesizer(BaseEstimator):
         Seeds weight initialisation, noise and batch order (independent streams). The same
         seed on the same data and machine gives identical weights and samples. The global
         torch and numpy random states are never changed.
+    n_threads : int or None, default=None
+        Torch intra-op threads while fitting and sampling (restored afterwards). None keeps
+        torch's setting, which joblib already limits to ``cores // n_jobs`` inside
+        ``GridSearchCV(n_jobs=...)`` workers, so parallel fits do not oversubscribe.
+    checkpoint_dir : str, path or None, default=None
+        When set, ``fit`` writes a checkpoint (weights, optimiser and RNG states, history)
+        every ``checkpoint_every`` epochs, and a later ``fit`` with the same configuration and
+        data resumes from it. Each configuration/data pair has its own file there.
+    checkpoint_every : int, default=10
+        Epochs between checkpoints.
     verbose : int, default=0
         Show a progress bar over epochs and log bolts at INFO level when > 0.
 
@@ -142,6 +157,9 @@ class BoltGANSynthesizer(BaseEstimator):
         "loss": [StrOptions({"bce", "lsgan"})],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "device": [str],
+        "n_threads": [_positive_int(), None],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [_positive_int()],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -150,7 +168,8 @@ class BoltGANSynthesizer(BaseEstimator):
                  num_epochs=100, batch_size=64, lr=2e-4, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, loss="bce", precision="float32", device="auto",
-                 random_state=None, verbose=0):
+                 n_threads=None, checkpoint_dir=None, checkpoint_every=10, random_state=None,
+                 verbose=0):
         self.latent_dim = latent_dim
         self.lstm_hidden = lstm_hidden
         self.lstm_layers = lstm_layers
@@ -167,6 +186,9 @@ class BoltGANSynthesizer(BaseEstimator):
         self.loss = loss
         self.precision = precision
         self.device = device
+        self.n_threads = n_threads
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
         self.random_state = random_state
         self.verbose = verbose
 
@@ -191,23 +213,93 @@ class BoltGANSynthesizer(BaseEstimator):
         X = check_sequences(X, min_sequences=self.batch_size)
         labels = self._encode_fit_labels(y, X.shape[0])
         device = _resolve_device(self.device)
+        self._check_precision(device)
         self.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         data = torch.as_tensor(self.scaler_.transform(X), dtype=torch.float32, device=device)
+        if labels is not None:
+            labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed = check_random_state(self.random_state).randint(
             _MAX_SEED, size=3)
-        with torch.random.fork_rng(devices=_cuda_devices(device)):
-            torch.manual_seed(init_seed)  # init and dropout; restored on exit
-            generator, discriminator = self._build_networks(X.shape[1:], device)
-            trainer = AdversarialTrainer(
-                generator, discriminator, latent_dim=self.latent_dim,
-                batch_size=self.batch_size, lr=self.lr, betas=(self.beta1, self.beta2),
-                loss=self.loss, precision=self.precision, device=device,
-                noise_rng=_torch_rng(noise_seed, device), shuffle_rng=_torch_rng(shuffle_seed))
-            history = trainer.fit(data, labels, self._scheduler(),
-                                  strength=self.feedback_strength,
-                                  sample_size=self.feedback_sample_size, verbose=self.verbose)
-        self._store_fitted(generator, discriminator, history, X.shape, device)
+        with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
+            torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
+            trainer = self._make_trainer(X.shape[1:], device, noise_seed, shuffle_seed)
+            history = self._train(trainer, data, labels, self._checkpoint_store(X, y))
+        self._store_fitted(trainer.generator, trainer.discriminator, history, X.shape, device)
         return self
+
+    def _check_precision(self, device):
+        if self.precision == "bfloat16" and not bfloat16_supported(device.type):
+            raise ValueError(
+                f"precision='bfloat16' is not supported on this {device.type} device (CPU "
+                "bfloat16 LSTMs need AVX-512 BF16 or AMX; CUDA needs a bf16-capable GPU); "
+                "use precision='float32'.")
+
+    def _make_trainer(self, shape, device, noise_seed, shuffle_seed):
+        generator, discriminator = self._build_networks(shape, device)
+        return AdversarialTrainer(
+            generator, discriminator, latent_dim=self.latent_dim, batch_size=self.batch_size,
+            lr=self.lr, betas=(self.beta1, self.beta2), loss=self.loss,
+            precision=self.precision, device=device,
+            noise_rng=_torch_rng(noise_seed, device), shuffle_rng=_torch_rng(shuffle_seed))
+
+    def _train(self, trainer, data, labels, store):
+        """Run the trainer, resuming from and writing checkpoints; survive Ctrl-C cleanly."""
+        history = self._resume(trainer, store)
+        last_good = {}
+
+        def on_epoch_end(epoch, history):
+            last_good.update(state=trainer.state_dict(), history=list(history))
+            if store is not None and ((epoch + 1) % self.checkpoint_every == 0
+                                      or epoch + 1 == self.num_epochs):
+                store.save(last_good["state"], last_good["history"])
+
+        try:
+            return trainer.fit(data, labels, self._scheduler(),
+                               strength=self.feedback_strength,
+                               sample_size=self.feedback_sample_size, history=history,
+                               verbose=self.verbose, on_epoch_end=on_epoch_end)
+        except KeyboardInterrupt:
+            if not last_good:
+                raise
+            return self._stop_at_last_good(trainer, store, last_good)
+
+    def _stop_at_last_good(self, trainer, store, last_good):
+        # The interrupted epoch may have half-updated the weights: roll back to the end of
+        # the last completed epoch, which is also what the checkpoint holds.
+        trainer.load_state_dict(last_good["state"])
+        if store is not None:
+            store.save(last_good["state"], last_good["history"])
+        epochs = len(last_good["history"])
+        warnings.warn(
+            f"fit was interrupted; the model holds the last completed epoch ({epochs} of "
+            f"{self.num_epochs}). Set checkpoint_dir and call fit again to resume.",
+            UserWarning)
+        return last_good["history"]
+
+    def _resume(self, trainer, store):
+        checkpoint = None if store is None else store.load()
+        if checkpoint is None:
+            return []
+        trainer.load_state_dict(checkpoint["trainer"])
+        logger.info("resuming from %s after epoch %d", store.path, len(checkpoint["history"]))
+        return checkpoint["history"]
+
+    def _checkpoint_store(self, X, y):
+        if self.checkpoint_dir is None:
+            return None
+        excluded = {"verbose", "checkpoint_dir", "checkpoint_every", "n_threads", "device"}
+        params = {k: v for k, v in self.get_params().items() if k not in excluded}
+        return CheckpointStore(self.checkpoint_dir, fingerprint(params, X, y))
+
+    @contextmanager
+    def _threads(self):
+        previous = torch.get_num_threads()
+        if self.n_threads is not None:
+            torch.set_num_threads(self.n_threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
     def _encode_fit_labels(self, y, n_sequences):
         if y is None:
@@ -297,9 +389,10 @@ class BoltGANSynthesizer(BaseEstimator):
         n_samples = check_n_samples(n_samples)
         out = np.empty((n_samples, self.seq_len_, self.n_features_in_))
         start = 0
-        for chunk in self.iter_samples(n_samples, y=y, random_state=random_state):
-            out[start:start + len(chunk)] = chunk
-            start += len(chunk)
+        with self._threads():
+            for chunk in self.iter_samples(n_samples, y=y, random_state=random_state):
+                out[start:start + len(chunk)] = chunk
+                start += len(chunk)
         return out
 
     def iter_samples(self, n_samples, *, chunk_size=4096, y=None, random_state=None):
@@ -357,6 +450,89 @@ class BoltGANSynthesizer(BaseEstimator):
             raise ValueError(f"Unknown class labels {unknown.tolist()[:5]}; this synthesizer "
                              f"knows {self.classes_.tolist()}.")
         return np.searchsorted(self.classes_, y)
+
+    # --------------------------------------------------------- persistence
+    def save(self, path):
+        """Write the fitted synthesizer to ``path`` (a ``.npz`` archive), atomically.
+
+        The file holds JSON metadata (parameters, package and torch versions, shapes,
+        history, a SHA-256 checksum) and the weights and scaler state as plain arrays. It is
+        written to a temporary file and renamed, so a crash never leaves a half-written
+        file in place of an earlier one. Load it with :meth:`load`, which executes no code
+        from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+        """
+        check_is_fitted(self)
+        write_model_file(path, self._file_metadata(), self._file_arrays())
+
+    @classmethod
+    def load(cls, path):
+        """Load a synthesizer written by :meth:`save`; refuses modified or foreign files.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save`. Models trained on a GPU load on a CPU-only
+            machine.
+
+        Returns
+        -------
+        synthesizer : BoltGANSynthesizer
+            The fitted synthesizer.
+        """
+        metadata, arrays = read_model_file(path)
+        estimator = cls(**metadata["params"])
+        fitted = metadata["fitted"]
+        estimator.generator_state_ = _prefixed(arrays, "generator/")
+        estimator.discriminator_state_ = _prefixed(arrays, "discriminator/")
+        estimator.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1))
+        for name, value in {**fitted["scaler"], **_prefixed(arrays, "scaler/")}.items():
+            setattr(estimator.scaler_, name, value)
+        estimator.classes_ = arrays.get("classes")
+        prior = fitted["class_prior_"]
+        estimator.class_prior_ = None if prior is None else np.asarray(prior)
+        for name in ("history_", "seq_len_", "n_features_in_", "device_"):
+            setattr(estimator, name, fitted[name])
+        return estimator
+
+    def _file_metadata(self):
+        scaler_scalars = {k: v for k, v in vars(self.scaler_).items()
+                          if k.endswith("_") and not isinstance(v, np.ndarray)}
+        return {
+            "skboltgan_version": __version__,
+            "torch_version": torch.__version__,
+            "params": self._json_params(),
+            "fitted": {
+                "history_": self.history_, "seq_len_": self.seq_len_,
+                "n_features_in_": self.n_features_in_, "device_": self.device_,
+                "class_prior_": None if self.class_prior_ is None
+                else self.class_prior_.tolist(),
+                "scaler": scaler_scalars,
+            },
+        }
+
+    def _file_arrays(self):
+        arrays = {f"generator/{k}": v for k, v in self.generator_state_.items()}
+        arrays.update({f"discriminator/{k}": v for k, v in self.discriminator_state_.items()})
+        arrays.update({f"scaler/{k}": v for k, v in vars(self.scaler_).items()
+                       if k.endswith("_") and isinstance(v, np.ndarray)})
+        if self.classes_ is not None:
+            arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
+        return arrays
+
+    def _json_params(self):
+        params = self.get_params()
+        if not (params["random_state"] is None or isinstance(params["random_state"], Integral)):
+            logger.warning("random_state %r cannot be saved; the loaded model has "
+                           "random_state=None.", params["random_state"])
+            params["random_state"] = None
+        if params["checkpoint_dir"] is not None:
+            params["checkpoint_dir"] = os.fspath(params["checkpoint_dir"])
+        return params
 
     # --------------------------------------------------------------- score
     def score(self, X, y=None):
@@ -425,3 +601,7 @@ def _to_arrays(module):
 
 def _to_tensors(arrays):
     return {k: torch.as_tensor(np.asarray(v)) for k, v in arrays.items()}
+
+
+def _prefixed(arrays, prefix):
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}

@@ -10,6 +10,8 @@ the generator update, batches are slices of one device tensor through a seeded p
 and losses stay on the device until the epoch ends (one host synchronisation per epoch).
 """
 
+import copy
+import functools
 import logging
 import time
 from contextlib import nullcontext
@@ -17,11 +19,30 @@ from contextlib import nullcontext
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm.auto import tqdm
 
 from ._feedback import bolt_divergences, refined_noise
 
 logger = logging.getLogger("skboltgan")
+
+
+@functools.lru_cache(maxsize=None)
+def bfloat16_supported(device_type):
+    """Whether this machine runs an LSTM step under bfloat16 autocast.
+
+    On CPU, oneDNN's bfloat16 LSTM needs AVX-512 BF16 or AMX; without them it fails with an
+    opaque "could not create a primitive descriptor" error, so probe once with a tiny LSTM.
+    """
+    if device_type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    lstm = nn.LSTM(2, 2, batch_first=True)
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.zeros(1, 2, 2))[0].float().sum().backward()
+    except RuntimeError:
+        return False
+    return True
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -71,6 +92,29 @@ class AdversarialTrainer:
         self.opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
         self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
         self.bolt_state = None  # (k1, k2) while a refinement phase is running
+
+    def state_dict(self):
+        """Everything needed to continue training exactly: weights, optimisers, RNG states."""
+        return {
+            "generator": _cloned(self.generator.state_dict()),
+            "discriminator": _cloned(self.discriminator.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "noise_rng": self.noise_rng.get_state(),
+            "shuffle_rng": self.shuffle_rng.get_state(),
+            "torch_rng": torch.get_rng_state(),  # dropout draws from the (forked) global RNG
+            "bolt_state": None if self.bolt_state is None else list(self.bolt_state),
+        }
+
+    def load_state_dict(self, state):
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.noise_rng.set_state(state["noise_rng"])
+        self.shuffle_rng.set_state(state["shuffle_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        self.bolt_state = None if state["bolt_state"] is None else tuple(state["bolt_state"])
 
     def autocast(self):
         if self.precision != "bfloat16":
@@ -129,16 +173,21 @@ class AdversarialTrainer:
         return bolt_divergences(data[idx].cpu().numpy(), generated.cpu().numpy(),
                                 z.cpu().numpy())
 
-    def fit(self, data, labels, scheduler, *, strength, sample_size, start_epoch=0,
-            history=None, verbose=0, on_epoch_end=None):
-        """Run epochs ``start_epoch .. num_epochs - 1``; returns the history list.
+    def fit(self, data, labels, scheduler, *, strength, sample_size, history=None, verbose=0,
+            on_epoch_end=None):
+        """Run the epochs not yet in ``history``; returns the history list.
 
-        ``on_epoch_end(epoch, history)`` is called after every completed epoch (checkpoints).
+        A non-empty ``history`` means training resumes (from a checkpoint): its first new
+        record is marked ``"resumed": True``. ``on_epoch_end(epoch, history)`` is called
+        after every completed epoch.
         """
-        history = [] if history is None else history
-        epochs = range(start_epoch, scheduler.num_epochs)
+        history = [] if history is None else list(history)
+        resumed = bool(history)
+        epochs = range(len(history), scheduler.num_epochs)
         for epoch in tqdm(epochs, disable=not verbose, desc="Bolt-GAN", unit="epoch"):
             record = {"epoch": epoch, "phase": scheduler.phase(epoch)}
+            if resumed:
+                record["resumed"], resumed = True, False
             start = time.perf_counter()
             if scheduler.fires_at(epoch):
                 record.update(self._fire_bolt(data, labels, sample_size, epoch))
@@ -170,3 +219,7 @@ class AdversarialTrainer:
                 f"G loss {record['g_loss']}); the model was not kept. Lower lr, check the "
                 "data for extreme values, or use precision='float32'."
             )
+
+
+def _cloned(state):
+    return {k: v.detach().clone() for k, v in state.items()}
