@@ -1,5 +1,12 @@
 """Transformers that take a raw series to scaled windows and back."""
 
-from ._scalers import TimeSeriesMinMaxScaler
+from ._pipeline import sample_pipeline
+from ._scalers import TimeSeriesMinMaxScaler, TimeSeriesStandardScaler
+from ._windows import SlidingWindowTransformer
 
-__all__ = ["TimeSeriesMinMaxScaler"]
+__all__ = [
+    "SlidingWindowTransformer",
+    "TimeSeriesMinMaxScaler",
+    "TimeSeriesStandardScaler",
+    "sample_pipeline",
+]
