@@ -19,7 +19,7 @@ from ._persistence import CheckpointStore, fingerprint, read_model_file, write_m
 from ._training import AdversarialTrainer, bfloat16_supported
 from ._validation import check_n_samples, check_sequences
 from ._version import __version__
-from .metrics._divergences import kl_per_feature
+from .metrics import kl_similarity
 from .preprocessing import TimeSeriesMinMaxScaler
 
 logger = logging.getLogger("skboltgan")
@@ -536,11 +536,14 @@ class BoltGANSynthesizer(BaseEstimator):
 
     # --------------------------------------------------------------- score
     def score(self, X, y=None):
-        """Mean per-feature ``exp(-KL(X || samples))`` of held-out ``X``; higher is better.
+        """Marginal fidelity of samples to held-out ``X``: mean per-feature ``exp(-KL)``.
 
-        As many sequences as ``X`` holds are sampled (seeded by ``random_state``) and each
-        feature's values are compared with a 20-bin histogram estimate of the KL divergence.
-        1.0 means indistinguishable marginals.
+        As many sequences as ``X`` holds are sampled (seeded by ``random_state``) and
+        compared with :func:`skboltgan.metrics.kl_similarity` (20 equal-width bins over the
+        range of ``X``). Higher is better; 1.0 means indistinguishable marginals. It is the
+        fast default for model selection; for temporal fidelity pass scorers from
+        :func:`skboltgan.metrics.make_synthesis_scorer` (e.g. ``"discriminative"``) as
+        ``scoring``.
 
         Parameters
         ----------
@@ -561,8 +564,7 @@ class BoltGANSynthesizer(BaseEstimator):
                 f"synthesizer was fitted on {(self.seq_len_, self.n_features_in_)}; window "
                 "the data the same way as in fit."
             )
-        kl = kl_per_feature(X, self.sample(X.shape[0]))
-        return float(np.nanmean(np.exp(-kl))) if np.isfinite(kl).any() else 1.0
+        return kl_similarity(X, self.sample(X.shape[0])).value
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

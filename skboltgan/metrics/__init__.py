@@ -1,1 +1,33 @@
-"""Fidelity and utility metrics for synthetic time series."""
+"""Fidelity and utility metrics for synthetic time series.
+
+Marginal fidelity (:func:`tv_complement`, :func:`kl_similarity`, :func:`chi_square_test`),
+dependence (:func:`autocorrelation_error`, :func:`correlation_error`), TimeGAN's temporal
+protocol (:func:`discriminative_score`, :func:`predictive_score`), downstream utility
+(:func:`tstr_score`), scorers for model selection (:func:`make_synthesis_scorer`) and one
+report with all of them (:func:`evaluate`).
+"""
+
+from ._dependence import autocorrelation_error, correlation_error
+from ._marginal import chi_square_test, kl_similarity, tv_complement
+from ._protocol import discriminative_score, predictive_score
+from ._report import EvaluationReport, evaluate
+from ._results import MarginalResult, RepeatedScore
+from ._scorers import make_synthesis_scorer
+from ._utility import UtilityResult, tstr_score
+
+__all__ = [
+    "EvaluationReport",
+    "MarginalResult",
+    "RepeatedScore",
+    "UtilityResult",
+    "autocorrelation_error",
+    "chi_square_test",
+    "correlation_error",
+    "discriminative_score",
+    "evaluate",
+    "kl_similarity",
+    "make_synthesis_scorer",
+    "predictive_score",
+    "tstr_score",
+    "tv_complement",
+]

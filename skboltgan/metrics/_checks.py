@@ -1,0 +1,28 @@
+"""Input checks shared by the metrics: a pair of real and synthetic data sets."""
+
+import numpy as np
+
+from .._validation import check_sequences
+
+
+def check_pair(real, synthetic, *, tables=False):
+    """Validate ``real`` and ``synthetic`` and return them as 3D float arrays.
+
+    With ``tables=True`` a 2D array is a per-step table ``(n_values, n_features)`` (returned
+    as ``(n_values, 1, n_features)``), the reading used by the marginal metrics; otherwise it
+    is a batch of univariate sequences, as everywhere else in the package.
+    """
+    real = _as_sequences(real, "real", tables)
+    synthetic = _as_sequences(synthetic, "synthetic", tables)
+    if real.shape[2] != synthetic.shape[2]:
+        raise ValueError(
+            f"real has {real.shape[2]} features but synthetic has {synthetic.shape[2]}; "
+            "compare data sets with the same features in the same order."
+        )
+    return real, synthetic
+
+
+def _as_sequences(X, name, tables):
+    if tables and np.ndim(X) == 2:
+        X = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X)[:, np.newaxis, :]
+    return check_sequences(X, name=name)
