@@ -125,7 +125,7 @@ def test_evaluate_writes_json_report_and_plots(sampled):
 def test_demo_writes_data_report_and_plots(workdir):
     out = workdir / "demo"
     result = run_cli("demo", "--output", out, "--config", "tiny.json", "--epochs", 1,
-                     "--max-sequences", 64, cwd=workdir)
+                     "--max-sequences", 64, "--quick", cwd=workdir)
     assert result.returncode == 0, result.stderr
     names = {p.name for p in out.iterdir()}
     assert {"model.npz", "synthetic.npy", "synthetic.csv", "report.json", "history.json",
