@@ -6,6 +6,7 @@ regular expression (e.g. ``plot_quickstart``) to execute only the matching scrip
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -62,8 +63,21 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+_SHAPE = re.compile(r"of shape \(([^)]*)\)")
+
+
+def _escape_shape_names(app, what, name, obj, options, lines):
+    # "ndarray of shape (n_features_in_,)": a word ending in "_" is an RST link target;
+    # escape the underscore so the shape reads as text (scikit-learn's docstring idiom).
+    for i, line in enumerate(lines):
+        lines[i] = _SHAPE.sub(lambda m: "of shape (" + re.sub(r"_\b", r"\\_", m[1]) + ")",
+                              line)
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)
+    # Before numpydoc (priority 500) turns the sections into RST.
+    app.connect("autodoc-process-docstring", _escape_shape_names, priority=100)
 
 
 html_theme = "alabaster"
