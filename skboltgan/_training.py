@@ -103,6 +103,8 @@ class AdversarialTrainer:
             "noise_rng": self.noise_rng.get_state(),
             "shuffle_rng": self.shuffle_rng.get_state(),
             "torch_rng": torch.get_rng_state(),  # dropout draws from the (forked) global RNG
+            "cuda_rng": (torch.cuda.get_rng_state(self.device)
+                         if self.device.type == "cuda" else None),
             "bolt_state": None if self.bolt_state is None else list(self.bolt_state),
         }
 
@@ -114,6 +116,8 @@ class AdversarialTrainer:
         self.noise_rng.set_state(state["noise_rng"])
         self.shuffle_rng.set_state(state["shuffle_rng"])
         torch.set_rng_state(state["torch_rng"])
+        if state.get("cuda_rng") is not None and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"], self.device)
         self.bolt_state = None if state["bolt_state"] is None else tuple(state["bolt_state"])
 
     def autocast(self):
