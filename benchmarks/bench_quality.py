@@ -65,6 +65,9 @@ def run_seed(real, params, seed, args):
     synthetic = gan.sample(len(real), random_state=seed)
     disc = discriminative_score(real, synthetic, n_steps=args.disc_steps, random_state=seed)
     pred = predictive_score(real, synthetic, n_steps=args.pred_steps, random_state=seed)
+    print(f"  seed {seed} bolt={'off' if params.get('feedback_interval', 0.2) is None else 'on'}"
+          f": discriminative {disc.mean:.3f}, predictive {pred.mean:.3f}, fit {fit_seconds:.0f} s",
+          flush=True)
     return {
         "discriminative": disc.mean, "predictive": pred.mean,
         "predictive_real": pred.reference.mean, "fit_seconds": fit_seconds,
@@ -84,6 +87,7 @@ def summarise(runs, params):
 
 
 def benchmark(name, params, args):
+    print(f"{name}:", flush=True)
     real = load(name)
     if args.max_sequences and len(real) > args.max_sequences:
         keep = np.random.default_rng(0).choice(len(real), args.max_sequences, replace=False)
