@@ -10,9 +10,10 @@ Full protocol (5 seeds, 2000 discriminator / 5000 predictor steps)::
 
     python benchmarks/bench_quality.py
 
-A reduced run (fewer seeds, epochs or sequences) says so in the JSON (``"reduced"``)::
+Each dataset's entry records the settings it ran with, so a reduced run (fewer seeds,
+epochs or sequences) says so in the JSON; ``--update`` adds datasets to an existing file::
 
-    python benchmarks/bench_quality.py --seeds 2 --epochs 20 --max-sequences 2000
+    python benchmarks/bench_quality.py --seeds 2 --datasets energy --max-sequences 5000 --update
 """
 
 import argparse
@@ -127,17 +128,26 @@ def main(argv=None):
     parser.add_argument("--disc-steps", type=int, default=2000)
     parser.add_argument("--pred-steps", type=int, default=5000)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other datasets' results already in --output")
     args = parser.parse_args(argv)
     params = dict(args.config)
     if args.epochs is not None:
         params["num_epochs"] = args.epochs
-    reduced = {"seeds": args.seeds, "epochs": args.epochs, "max_sequences": args.max_sequences,
-               "disc_steps": args.disc_steps, "pred_steps": args.pred_steps}
-    results = {name: benchmark(name, params, args) for name in args.datasets}
+    settings = {"seeds": args.seeds, "epochs": args.epochs,
+                "max_sequences": args.max_sequences, "disc_steps": args.disc_steps,
+                "pred_steps": args.pred_steps}
+    results = json.loads(args.output.read_text())["results"] if args.update else {}
+    for name in args.datasets:
+        results[name] = {**benchmark(name, params, args), "settings": settings}
+        write(args.output, results)  # after each dataset: a later failure keeps this one
     print_table(results)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"settings": reduced, "results": results}, indent=2))
     print(f"wrote {args.output}")
+
+
+def write(path, results):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"results": results}, indent=2))
 
 
 if __name__ == "__main__":

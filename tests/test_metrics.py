@@ -275,3 +275,10 @@ def test_evaluate_runs_the_temporal_protocol_with_given_steps(real):
 def test_bad_bin_count_is_a_clear_error(metric, real):
     with pytest.raises(ValueError, match="n_bins must be a positive int"):
         metric(real, real, n_bins=0)
+
+
+def test_results_format_like_their_figure(real):
+    noisy = real + np.random.default_rng(0).normal(0, 0.2, real.shape)
+    result = tv_complement(real, noisy)
+    assert f"{result:.3f}" == f"{result.value:.3f}"
+    assert f"{result}" == repr(result)

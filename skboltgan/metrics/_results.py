@@ -48,6 +48,10 @@ class MarginalResult:
     def __float__(self):
         return float(self.value)
 
+    def __format__(self, spec):
+        # f"{result:.3f}" formats the overall figure, as for a plain float.
+        return format(self.value, spec) if spec else repr(self)
+
     def to_dict(self):
         """JSON-serialisable dict (NaN becomes None)."""
         return {
@@ -90,6 +94,9 @@ class RepeatedScore:
 
     def __float__(self):
         return float(self.mean)
+
+    def __format__(self, spec):
+        return format(self.mean, spec) if spec else repr(self)
 
     def to_dict(self):
         """JSON-serialisable dict (NaN becomes None)."""
