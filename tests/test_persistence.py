@@ -188,7 +188,7 @@ def test_keyboard_interrupt_keeps_last_completed_epoch(sines):
 def test_checkpoint_of_other_configuration_is_not_used(sines, tmp_path):
     params = dict(TINY, num_epochs=2, random_state=0, checkpoint_dir=tmp_path)
     BoltGANSynthesizer(**params).fit(sines)
-    other = BoltGANSynthesizer(**{**params, "lr": 1e-3}).fit(sines)
+    other = BoltGANSynthesizer(**{**params, "lr": 5e-3}).fit(sines)  # not the default
     assert not any(h.get("resumed") for h in other.history_)
     assert len(list(tmp_path.glob("*.ckpt"))) == 2  # nothing overwritten
     other_data = BoltGANSynthesizer(**params).fit(sines[::-1])
