@@ -10,10 +10,13 @@ Full protocol (5 seeds, 2000 discriminator / 5000 predictor steps)::
 
     python benchmarks/bench_quality.py
 
-Each dataset's entry records the settings it ran with, so a reduced run (fewer seeds,
-epochs or sequences) says so in the JSON; ``--update`` adds datasets to an existing file::
+Each dataset's entry records the settings it ran with and every seed's figures (``"runs"``),
+so a reduced run (fewer seeds, epochs or sequences) says so in the JSON. ``--update`` adds
+datasets to an existing file, or, with ``--first-seed``, more seeds to a dataset already run
+with the same configuration and settings::
 
-    python benchmarks/bench_quality.py --seeds 2 --datasets energy --max-sequences 5000 --update
+    python benchmarks/bench_quality.py --datasets energy --max-sequences 5000 --update
+    python benchmarks/bench_quality.py --datasets stocks --seeds 3 --first-seed 2 --update
 """
 
 import argparse
@@ -70,7 +73,7 @@ def run_seed(real, params, seed, args):
           f": discriminative {disc.mean:.3f}, predictive {pred.mean:.3f}, fit {fit_seconds:.0f} s",
           flush=True)
     return {
-        "discriminative": disc.mean, "predictive": pred.mean,
+        "seed": seed, "discriminative": disc.mean, "predictive": pred.mean,
         "predictive_real": pred.reference.mean, "fit_seconds": fit_seconds,
         "tv_complement": float(tv_complement(real, synthetic)),
         "kl_similarity": float(kl_similarity(real, synthetic)),
@@ -79,7 +82,7 @@ def run_seed(real, params, seed, args):
 
 
 def summarise(runs, params):
-    keys = runs[0].keys()
+    keys = [k for k in runs[0] if k != "seed"]
     summary = {k: mean_ci([r[k] for r in runs]) for k in keys}
     summary["predictive_real"] = summary["predictive_real"]["mean"]
     summary["fit_seconds"] = summary["fit_seconds"]["mean"]
@@ -93,17 +96,47 @@ def benchmark(name, params, args):
     if args.max_sequences and len(real) > args.max_sequences:
         keep = np.random.default_rng(0).choice(len(real), args.max_sequences, replace=False)
         real = real[np.sort(keep)]
-    seeds = range(args.seeds)
-    on = [run_seed(real, params, s, args) for s in seeds]
+    params = full_config(params)
+    on, off = earlier_runs(args.previous.get(name), params, args)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    on += [run_seed(real, params, s, args) for s in seeds]
     off_params = {**params, "feedback_interval": None}
-    off = [run_seed(real, off_params, s, args) for s in seeds]
+    off += [run_seed(real, off_params, s, args) for s in seeds]
     result = summarise(on, params)
     result["bolt_off"] = summarise(off, off_params)
     diff = [a["discriminative"] - b["discriminative"] for a, b in zip(on, off)]
     result["bolt_effect_discriminative"] = mean_ci(diff)  # negative = bolt helps
     result["n_sequences"] = len(real)
     result["published"] = PUBLISHED[name]
+    result["runs"] = {"on": on, "off": off}
     return result
+
+
+def full_config(params):
+    """Every parameter of the synthesizer ``params`` builds, seed excepted (it varies)."""
+    config = BoltGANSynthesizer(**params).get_params()
+    config.pop("random_state")
+    return config
+
+
+def earlier_runs(previous, params, args):
+    """Per-seed runs of ``previous`` (an --update) with the same configuration, else none.
+
+    Adding seeds to a finished run (``--first-seed 2 --update``) pools them with its seeds.
+    """
+    if previous is None or previous.get("config") != params or "runs" not in previous:
+        return [], []
+    earlier = {k: v for k, v in previous["settings"].items() if k != "seeds"}
+    if earlier != run_settings(args):
+        raise SystemExit(f"--update with other settings than the earlier run: {earlier} vs "
+                         f"{run_settings(args)}")
+    return list(previous["runs"]["on"]), list(previous["runs"]["off"])
+
+
+def run_settings(args):
+    """What a run's figures depend on besides the configuration (the seeds are in "runs")."""
+    return {"epochs": args.epochs, "max_sequences": args.max_sequences,
+            "disc_steps": args.disc_steps, "pred_steps": args.pred_steps}
 
 
 def print_table(results):
@@ -122,6 +155,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["sines", "stocks", "energy"])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None, help="override num_epochs")
     parser.add_argument("--config", type=json.loads, default={}, help="JSON parameters")
     parser.add_argument("--max-sequences", type=int, default=None)
@@ -134,12 +168,12 @@ def main(argv=None):
     params = dict(args.config)
     if args.epochs is not None:
         params["num_epochs"] = args.epochs
-    settings = {"seeds": args.seeds, "epochs": args.epochs,
-                "max_sequences": args.max_sequences, "disc_steps": args.disc_steps,
-                "pred_steps": args.pred_steps}
     results = json.loads(args.output.read_text())["results"] if args.update else {}
+    args.previous = dict(results)
     for name in args.datasets:
-        results[name] = {**benchmark(name, params, args), "settings": settings}
+        result = benchmark(name, params, args)
+        results[name] = {**result, "settings": {**run_settings(args),
+                                                "seeds": len(result["runs"]["on"])}}
         write(args.output, results)  # after each dataset: a later failure keeps this one
     print_table(results)
     print(f"wrote {args.output}")
