@@ -57,7 +57,7 @@ from _reference import ReferenceTrainer, reference_bolt  # noqa: E402
 
 from skboltgan import BoltGANSynthesizer  # noqa: E402
 from skboltgan._networks import LSTMDiscriminator, LSTMGenerator  # noqa: E402
-from skboltgan._training import AdversarialTrainer  # noqa: E402
+from skboltgan._training import AdversarialTrainer, bfloat16_supported  # noqa: E402
 from skboltgan.datasets import load_energy, make_sines  # noqa: E402
 
 PARTS = ("gemm", "paper", "default", "bolt", "sample", "memory", "grid", "profile")
@@ -132,12 +132,18 @@ def gemm_rate(m, k, n, dtype, seconds=0.2):
     return 2 * m * k * n / per_call / 1e9
 
 
-GEMM_SHAPES = {
-    "paper_step 32x308 @ 308x1232": (32, 308, 1232),
-    "paper_seq 768x308 @ 308x1232": (768, 308, 1232),
-    "default_step 64x64 @ 64x256": (64, 64, 256),
-    "default_seq 1536x64 @ 64x256": (1536, 64, 256),
-}
+def gemm_shapes():
+    """The LSTM's products at the paper and default architectures: per step and per sequence.
+
+    Per step, ``(batch, hidden) @ (hidden, 4 * hidden)``; per sequence (the input product of
+    all 24 steps at once), the same with ``24 * batch`` rows.
+    """
+    shapes = {}
+    for name, arch in (("paper", PAPER), ("default", default_arch()[0])):
+        b, h = arch["batch_size"], arch["lstm_hidden"]
+        shapes[f"{name}_step {b}x{h} @ {h}x{4 * h}"] = (b, h, 4 * h)
+        shapes[f"{name}_seq {24 * b}x{h} @ {h}x{4 * h}"] = (24 * b, h, 4 * h)
+    return shapes
 
 
 def bench_gemm(args):
@@ -152,7 +158,7 @@ def bench_gemm(args):
         out[name] = {}
         for threads in sorted({1, 2, args.threads}):
             torch.set_num_threads(threads)
-            rates = {label: gemm_rate(*shape, dtype) for label, shape in GEMM_SHAPES.items()}
+            rates = {label: gemm_rate(*shape, dtype) for label, shape in gemm_shapes().items()}
             out[name][f"{threads}_threads"] = rates
         out[name]["rate"] = max(out[name][f"{args.threads}_threads"].values())
     torch.set_num_threads(args.threads)
@@ -316,6 +322,12 @@ def bench_sample(args, gemm):
     result = {"arch": arch, "n_samples": n}
     print(f"\n== sampling {n} sequences of 24x5, default architecture")
     for precision in ("float32", "bfloat16"):
+        if precision == "bfloat16" and not bfloat16_supported("cpu"):
+            # sample() then runs in float32: timing it again would say nothing new.
+            result[precision] = {"error": "no bfloat16 LSTM on this CPU; sample() falls "
+                                          "back to float32"}
+            print(f"{precision:<10} {result[precision]['error']}")
+            continue
         gan = fitted_synthesizer(arch, "float32").set_params(precision=precision)
         try:
             gan.sample(1000)
@@ -374,7 +386,7 @@ def bench_memory(args):
     result = {k: run_worker(k, n, args.threads) for k in kinds}
     result["n_samples"] = n
     result["output_mb"] = n * 24 * 5 * 8 / 2**20
-    print(f"\n== peak RSS (MB): " + ", ".join(f"{k} {result[k]:.0f}" for k in kinds)
+    print("\n== peak RSS (MB): " + ", ".join(f"{k} {result[k]:.0f}" for k in kinds)
           + f"; sample output alone is {result['output_mb']:.0f} MB (float64)")
     return result
 
@@ -383,9 +395,9 @@ def bench_memory(args):
 def bench_grid(args):
     from sklearn.model_selection import GridSearchCV
 
-    data = make_sines(512, *SINES_SHAPE, random_state=0)
-    base = BoltGANSynthesizer(latent_dim=8, lstm_hidden=32, lstm_layers=1, num_epochs=3,
-                              batch_size=32, random_state=0)
+    # Fits of several seconds each: parallel search pays for its worker start-up only then.
+    data = make_sines(2048, *SINES_SHAPE, random_state=0)
+    base = BoltGANSynthesizer(num_epochs=3, random_state=0)
     grid = {"feedback_strength": [0.05, 0.1], "feedback_interval": [1, None]}
     result = {"grid": {k: [str(v) for v in vs] for k, vs in grid.items()}, "cv": 2}
     for n_jobs in (1, 2):
@@ -425,12 +437,11 @@ def variant_runners(arch, data):
                                                         **adam))
         return lambda: trainer.run_epoch(tensor, None, 0.0)
 
-    runners = {
+    runners = {  # ours runs Adam fused; the others show what fusing buys
         "baseline_f32": make(),
-        "adam_foreach_f32": make(adam={"foreach": True}),
-        "adam_fused_f32": make(adam={"fused": True}),
+        "adam_for_loop_f32": make(adam={"foreach": False, "fused": False}),
+        "adam_foreach_f32": make(adam={"foreach": True, "fused": False}),
         "baseline_bf16": make("bfloat16"),
-        "adam_fused_bf16": make("bfloat16", adam={"fused": True}),
     }
     return runners
 
@@ -528,6 +539,8 @@ def parse_args(argv=None):
     parser.add_argument("--compile", action="store_true",
                         help="also try torch.compile in the profile part (slow to compile)")
     parser.add_argument("--out", default=str(HERE / "results" / "speed.json"))
+    parser.add_argument("--update", action="store_true",
+                        help="keep the parts of --out that this run does not measure")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.steps = args.steps or (6 if args.quick else 20)
@@ -542,18 +555,20 @@ def main(argv=None):
     if args.worker:
         return worker(args.worker, args.memory_n, args.threads)
     torch.set_num_threads(args.threads)
-    results = {"machine": machine(), "quick": args.quick, "steps": args.steps,
-               "repeats": args.repeats, "note": "shared, noisy machine; compare ratios"}
+    results = json.loads(Path(args.out).read_text()) if args.update else {}
+    results.update({"machine": machine(), "quick": args.quick, "steps": args.steps,
+                    "repeats": args.repeats, "note": "shared, noisy machine; compare ratios"})
     print(results["machine"])
-    gemm = results["gemm"] = bench_gemm(args) if "gemm" in args.parts else None
-    if gemm:
+    if "gemm" in args.parts:
+        gemm = results["gemm"] = bench_gemm(args)
         for dtype, by_threads in gemm.items():
             for threads, rates in by_threads.items():
                 if threads != "rate":
                     print(f"GEMM {dtype} {threads}: " + ", ".join(
                         f"{k} {v:.1f}" for k, v in rates.items()) + " GFLOP/s")
-    else:
-        gemm = {"float32": {"rate": float("nan")}, "bfloat16": {"rate": float("nan")}}
+    else:  # an --update keeps the rates measured before; else fractions are unknown
+        gemm = results.get("gemm") or {"float32": {"rate": float("nan")},
+                                       "bfloat16": {"rate": float("nan")}}
     for part, fn in (("paper", lambda a: bench_training(a, dict(PAPER), gemm, "paper")),
                      ("default", lambda a: bench_training(a, default_arch()[0], gemm, "default")),
                      ("bolt", bench_bolt), ("sample", lambda a: bench_sample(a, gemm)),
