@@ -1,12 +1,14 @@
 """The training step's shortcuts change the cost, not the math.
 
-The shared generator forward (detached for the discriminator update) and the frozen
-discriminator during the generator update must give the same parameters after a step as
-the straightforward step written out below; both precisions must give usable samples.
+The shared generator forward (detached for the discriminator update), the single
+discriminator pass over real and fake, fused Adam and the frozen discriminator during the
+generator update must give the same parameters after a step as the straightforward step
+written out below, with and without class labels; both precisions must give usable samples.
 """
 
 import copy
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -17,12 +19,12 @@ LATENT, SEQ_LEN, N_FEATURES, HIDDEN, BATCH = 4, 6, 3, 8, 8
 BETAS = (0.5, 0.999)
 
 
-def _networks(seed):
+def _networks(seed, n_classes=0):
     # No dropout: the straightforward step runs the generator twice, which would draw
     # different dropout masks and make the comparison meaningless.
     torch.manual_seed(seed)
-    generator = LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
-    discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
+    generator = LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, n_classes)
+    discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, n_classes)
     return generator, discriminator
 
 
@@ -34,18 +36,19 @@ def _trainer(generator, discriminator, noise_seed):
         shuffle_rng=torch.Generator().manual_seed(0))
 
 
-def _naive_step(generator, discriminator, real, z, lr):
-    """The textbook step: a fresh generator forward per update, nothing frozen."""
+def _naive_step(generator, discriminator, real, z, lr, labels=None):
+    """The textbook step: separate discriminator passes, a fresh generator forward per
+    update, nothing frozen, Adam unfused."""
     opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=BETAS)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=BETAS)
-    real_logits = discriminator(real)
-    fake_logits = discriminator(generator(z).detach())
+    real_logits = discriminator(real, labels)
+    fake_logits = discriminator(generator(z, labels).detach(), labels)
     loss_d = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
               + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
-    fake_logits = discriminator(generator(z))
+    fake_logits = discriminator(generator(z, labels), labels)
     loss_g = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
     opt_g.zero_grad()
     loss_g.backward()
@@ -56,16 +59,18 @@ def _real_batch(seed):
     return torch.rand(BATCH, SEQ_LEN, N_FEATURES, generator=torch.Generator().manual_seed(seed))
 
 
-def test_shared_forward_step_matches_straightforward_step(global_random_seed):
-    generator, discriminator = _networks(global_random_seed)
+@pytest.mark.parametrize("n_classes", [0, 3])
+def test_shared_forward_step_matches_straightforward_step(global_random_seed, n_classes):
+    generator, discriminator = _networks(global_random_seed, n_classes)
     naive_g, naive_d = copy.deepcopy(generator), copy.deepcopy(discriminator)
     real = _real_batch(global_random_seed)
     noise_seed = global_random_seed + 1
     # The trainer draws its noise from noise_rng first thing in the step: draw the same z.
     z = torch.randn(BATCH, LATENT, generator=torch.Generator().manual_seed(noise_seed))
 
-    _trainer(generator, discriminator, noise_seed).train_step(real, None, 0.0)
-    _naive_step(naive_g, naive_d, real, z, lr=1e-2)
+    labels = torch.arange(BATCH) % n_classes if n_classes else None
+    _trainer(generator, discriminator, noise_seed).train_step(real, labels, 0.0)
+    _naive_step(naive_g, naive_d, real, z, lr=1e-2, labels=labels)
 
     for ours, naive in ((generator, naive_g), (discriminator, naive_d)):
         for (name, p), q in zip(ours.named_parameters(), naive.parameters()):
