@@ -555,10 +555,14 @@ def main(argv=None):
     if args.worker:
         return worker(args.worker, args.memory_n, args.threads)
     torch.set_num_threads(args.threads)
-    results = json.loads(Path(args.out).read_text()) if args.update else {}
-    results.update({"machine": machine(), "quick": args.quick, "steps": args.steps,
-                    "repeats": args.repeats, "note": "shared, noisy machine; compare ratios"})
-    print(results["machine"])
+    this_run = {"machine": machine(), "quick": args.quick, "steps": args.steps,
+                "repeats": args.repeats}
+    if args.update:  # the top level keeps describing the run that measured the other parts
+        results = json.loads(Path(args.out).read_text())
+        results.setdefault("updates", []).append({"parts": args.parts, **this_run})
+    else:
+        results = {**this_run, "note": "shared, noisy machine; compare ratios"}
+    print(this_run["machine"])
     if "gemm" in args.parts:
         gemm = results["gemm"] = bench_gemm(args)
         for dtype, by_threads in gemm.items():
@@ -566,6 +570,7 @@ def main(argv=None):
                 if threads != "rate":
                     print(f"GEMM {dtype} {threads}: " + ", ".join(
                         f"{k} {v:.1f}" for k, v in rates.items()) + " GFLOP/s")
+        save(results, this_run, args.out)
     else:  # an --update keeps the rates measured before; else fractions are unknown
         gemm = results.get("gemm") or {"float32": {"rate": float("nan")},
                                        "bfloat16": {"rate": float("nan")}}
@@ -576,12 +581,12 @@ def main(argv=None):
                      ("profile", bench_profile)):
         if part in args.parts:
             results[part] = fn(args)
-            save(results, args.out)  # after every part: a late failure keeps the rest
+            save(results, this_run, args.out)  # after every part: a late failure keeps the rest
     print(f"\nwrote {args.out}")
 
 
-def save(results, path):
-    results["machine"]["load_average_at_end"] = os.getloadavg()
+def save(results, this_run, path):
+    this_run["machine"]["load_average_at_end"] = os.getloadavg()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(results, indent=2, default=float))
 

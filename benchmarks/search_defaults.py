@@ -67,7 +67,7 @@ def evaluate(real, config, args):
 
 def coordinate_search(real, args):
     """Search one axis at a time from ``START``; returns (best config, every row)."""
-    best, rows, seen = dict(START), [], {}
+    best, seen = dict(START), {}
     for axis, values in AXES.items():
         print(f"{axis}:", flush=True)
         for value in values:
@@ -79,12 +79,11 @@ def coordinate_search(real, args):
                 except FloatingPointError as exc:  # a diverged fit scores as the worst
                     print(f"  {key}: diverged ({exc})", flush=True)
                     seen[key] = {"config": config, "discriminative": 0.5, "error": str(exc)}
-                rows.append(seen[key])
         scores = {v: seen[json.dumps({**best, axis: v}, sort_keys=True)]["discriminative"]
                   for v in values}
         best[axis] = min(values, key=lambda v: (scores[v], v != best[axis]))
         print(f"  -> {axis}={best[axis]}", flush=True)
-    return best, rows
+    return best, list(seen.values())
 
 
 def main(argv=None):

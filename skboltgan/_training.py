@@ -134,10 +134,10 @@ class AdversarialTrainer:
 
     def train_step(self, real, labels, strength):
         """One discriminator update and one generator update on a batch; returns both losses."""
-        z = self.noise(real.shape[0])
+        n = real.shape[0]
+        z = self.noise(n)
         if self.bolt_state is not None:
             z = refined_noise(self.generator, z, labels, *self.bolt_state, strength)
-        n = real.shape[0]
         with self.autocast():
             fake = self.generator(z, labels)
             # Real and fake go through the discriminator as one batch: no layer couples

@@ -13,6 +13,11 @@ def json_float(value):
     return value if math.isfinite(value) else None
 
 
+def _format_as_float(result, spec):
+    """``f"{result:.3f}"`` formats the result's headline figure, as for a plain float."""
+    return format(float(result), spec) if spec else repr(result)
+
+
 @dataclass(frozen=True)
 class MarginalResult:
     """A marginal-fidelity metric: overall value, per-feature values and the paper's gate.
@@ -49,8 +54,7 @@ class MarginalResult:
         return float(self.value)
 
     def __format__(self, spec):
-        # f"{result:.3f}" formats the overall figure, as for a plain float.
-        return format(self.value, spec) if spec else repr(self)
+        return _format_as_float(self, spec)
 
     def to_dict(self):
         """JSON-serialisable dict (NaN becomes None)."""
@@ -96,7 +100,7 @@ class RepeatedScore:
         return float(self.mean)
 
     def __format__(self, spec):
-        return format(self.mean, spec) if spec else repr(self)
+        return _format_as_float(self, spec)
 
     def to_dict(self):
         """JSON-serialisable dict (NaN becomes None)."""
