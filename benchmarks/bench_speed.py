@@ -10,8 +10,10 @@ shared and noisy):
 * ``default`` the same at ``BoltGANSynthesizer()``'s default architecture;
 * ``bolt``    a bolt's cost as % of an epoch on energy (19,711 x 24 x 28), ours vs the
               reference's per-dimension KDE loop;
-* ``sample``  ``sample`` sequences/s on 24x5 (float32 and bfloat16) and fraction of GEMM rate;
-* ``memory``  peak RSS of ``fit`` on energy and of ``sample(1_000_000)`` / ``iter_samples``
+* ``sample``  ``sample`` sequences/s on 24x5 (float32 and bfloat16) and fraction of GEMM rate,
+              and ``iter_samples`` sequences/s by chunk size at three network widths;
+* ``memory``  peak RSS of ``fit`` on energy, of ``fit`` on 10,000 and 100,000 sines (growth
+              against the extra input), and of ``sample(1_000_000)`` / ``iter_samples``
               (each in its own subprocess, read with ``getrusage(RUSAGE_CHILDREN)``);
 * ``grid``    wall time of a tiny ``GridSearchCV`` with ``n_jobs=2`` against ``n_jobs=1``;
 * ``profile`` torch.profiler breakdown of our paper-architecture step and prototype
@@ -63,6 +65,8 @@ from skboltgan.datasets import load_energy, make_sines  # noqa: E402
 PARTS = ("gemm", "paper", "default", "bolt", "sample", "memory", "grid", "profile")
 PAPER = dict(latent_dim=100, lstm_hidden=308, lstm_layers=3, dropout=0.3, batch_size=32)
 SINES_SHAPE = (24, 5)
+FIT_SCALING = (10_000, 100_000)  # sequences in the two fits whose peak memory is compared
+GRID_SEQUENCES = 8192  # about 8 s a fit on 2 threads: long enough for worker start-up to pay
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -341,6 +345,22 @@ def bench_sample(args, gemm):
                              "fraction_of_gemm": gflops / gemm[precision]["rate"]}
         print(f"{precision:<10} {n / sec:>10.0f} seq/s {gflops:>7.1f} GFLOP/s "
               f"{100 * gflops / gemm[precision]['rate']:>5.0f}% of GEMM")
+    result["chunk_sizes"] = chunk_size_sweep(args)
+    return result
+
+
+def chunk_size_sweep(args, sizes=(512, 1024, 2048, 4096)):
+    """``iter_samples`` sequences/s by chunk size, for three widths (evidence for the default)."""
+    result = {}
+    for hidden, layers, n in ((32, 2, args.sample_n), (64, 2, args.sample_n),
+                              (308, 3, args.sample_n // 10)):
+        gan = fitted_synthesizer(dict(lstm_hidden=hidden, lstm_layers=layers))
+        runs = {size: (lambda size=size: sum(1 for _ in gan.iter_samples(n, chunk_size=size)))
+                for size in sizes}
+        seconds = interleaved_medians(runs, max(args.repeats, 5))
+        result[f"hidden_{hidden}"] = {str(size): n / sec for size, sec in seconds.items()}
+        print(f"chunk size sweep, hidden {hidden}: " + ", ".join(
+            f"{size}: {n / sec:.0f}" for size, sec in seconds.items()) + " seq/s")
     return result
 
 
@@ -364,8 +384,10 @@ def worker(kind, n, threads):
     torch.set_num_threads(threads)
     if kind == "baseline":
         fitted_synthesizer(dict(lstm_hidden=8, lstm_layers=1, latent_dim=4, batch_size=16))
-    elif kind == "fit-energy":
-        data = energy_windows()
+    elif kind.startswith("fit-"):
+        # Two epochs, the second one refined after a bolt: every part of fit's data path.
+        data = (energy_windows() if kind == "fit-energy"
+                else make_sines(int(kind.rsplit("-", 1)[1]), *SINES_SHAPE, random_state=0))
         BoltGANSynthesizer(num_epochs=2, feedback_interval=1, feedback_epochs=1,
                            random_state=0).fit(data)
     else:
@@ -382,13 +404,25 @@ def worker(kind, n, threads):
 
 def bench_memory(args):
     n = args.memory_n
-    kinds = ("baseline", "fit-energy", "sample", "iter_samples")
+    small, large = FIT_SCALING
+    kinds = ("baseline", "fit-energy", f"fit-sines-{small}", f"fit-sines-{large}", "sample",
+             "iter_samples")
     result = {k: run_worker(k, n, args.threads) for k in kinds}
     result["n_samples"] = n
-    result["output_mb"] = n * 24 * 5 * 8 / 2**20
+    result["output_mb"] = float64_mb(n)
+    # fit should grow with the data array only: compare the growth with the extra input.
+    result["fit_growth_mb"] = result[f"fit-sines-{large}"] - result[f"fit-sines-{small}"]
+    result["extra_input_mb"] = float64_mb(large - small)
     print("\n== peak RSS (MB): " + ", ".join(f"{k} {result[k]:.0f}" for k in kinds)
           + f"; sample output alone is {result['output_mb']:.0f} MB (float64)")
+    print(f"fit on {large:,} instead of {small:,} sines: +{result['fit_growth_mb']:.0f} MB for "
+          f"+{result['extra_input_mb']:.0f} MB of float64 input "
+          f"({result['fit_growth_mb'] / result['extra_input_mb']:.1f}x)")
     return result
+
+
+def float64_mb(n_sequences):
+    return n_sequences * SINES_SHAPE[0] * SINES_SHAPE[1] * 8 / 2**20
 
 
 # ------------------------------------------------------------------------------- grid
@@ -396,16 +430,23 @@ def bench_grid(args):
     from sklearn.model_selection import GridSearchCV
 
     # Fits of several seconds each: parallel search pays for its worker start-up only then.
-    data = make_sines(2048, *SINES_SHAPE, random_state=0)
+    data = make_sines(GRID_SEQUENCES, *SINES_SHAPE, random_state=0)
     base = BoltGANSynthesizer(num_epochs=3, random_state=0)
     grid = {"feedback_strength": [0.05, 0.1], "feedback_interval": [1, None]}
-    result = {"grid": {k: [str(v) for v in vs] for k, vs in grid.items()}, "cv": 2}
+    result = {"grid": {k: [str(v) for v in vs] for k, vs in grid.items()}, "cv": 2,
+              "n_sequences": GRID_SEQUENCES, "num_epochs": base.num_epochs}
     for n_jobs in (1, 2):
         search = GridSearchCV(base, grid, cv=2, n_jobs=n_jobs)
         result[f"seconds_n_jobs_{n_jobs}"] = median_time(lambda: search.fit(data), 1)
     result["speedup"] = result["seconds_n_jobs_1"] / result["seconds_n_jobs_2"]
+    # What parallel fits can gain at most: how much slower one fit runs on one thread.
+    for threads in (1, 2):
+        fit = base.set_params(n_threads=threads)
+        result[f"one_fit_seconds_{threads}_threads"] = median_time(lambda: fit.fit(data), 1)
     print(f"\n== GridSearchCV 8 fits + refit: n_jobs=1 {result['seconds_n_jobs_1']:.1f}s, "
-          f"n_jobs=2 {result['seconds_n_jobs_2']:.1f}s ({result['speedup']:.2f}x)")
+          f"n_jobs=2 {result['seconds_n_jobs_2']:.1f}s ({result['speedup']:.2f}x); one fit "
+          f"{result['one_fit_seconds_1_threads']:.1f}s on 1 thread, "
+          f"{result['one_fit_seconds_2_threads']:.1f}s on 2")
     return result
 
 

@@ -102,10 +102,10 @@ def _check_finite(X, name, allow_nan):
     )
 
 
-def check_n_samples(n_samples):
-    """Validate a requested number of sequences."""
+def check_n_samples(n_samples, name="n_samples"):
+    """Validate a requested number of sequences (``name`` is the parameter, for the error)."""
     if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}.")
+        raise TypeError(f"{name} must be an int, got {type(n_samples).__name__}.")
     if n_samples < 1:
-        raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
+        raise ValueError(f"{name} must be at least 1, got {n_samples}.")
     return int(n_samples)

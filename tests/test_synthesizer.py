@@ -67,6 +67,13 @@ def test_iter_samples_chunks_cover_the_request(sines, tiny_params):
     assert [len(c) for c in chunks] == [10, 10, 5]
 
 
+@pytest.mark.parametrize("chunk_size, error", [(0, ValueError), (2.5, TypeError)])
+def test_iter_samples_rejects_a_bad_chunk_size(sines, tiny_params, chunk_size, error):
+    gan = BoltGANSynthesizer(**tiny_params, random_state=0).fit(sines)
+    with pytest.raises(error, match="chunk_size must be"):
+        next(gan.iter_samples(25, chunk_size=chunk_size))
+
+
 def test_history_records_phases_and_bolts(sines, tiny_params):
     params = dict(tiny_params, num_epochs=10, feedback_interval=4, feedback_epochs=2)
     gan = BoltGANSynthesizer(**params, random_state=0).fit(sines)
