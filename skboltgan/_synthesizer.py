@@ -219,7 +219,7 @@ class BoltGANSynthesizer(BaseEstimator):
         device = _resolve_device(self.device)
         self._check_precision(device)
         scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
-        data = torch.as_tensor(scaler.transform(X), dtype=torch.float32, device=device)
+        data = _scaled_tensor(scaler, X, device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed = check_random_state(self.random_state).randint(
@@ -589,6 +589,19 @@ def _encode_fit_labels(y, n_sequences):
         )
     classes, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
     return classes, counts / counts.sum(), encoded
+
+
+def _scaled_tensor(scaler, X, device, chunk_size=4096):
+    """``scaler.transform(X)`` as a float32 tensor on ``device``, filled a chunk at a time.
+
+    Transforming all of ``X`` at once would hold a float64 copy of the whole data set next
+    to the tensor; chunks keep fit's peak memory at the caller's array plus the tensor.
+    """
+    data = torch.empty(X.shape, dtype=torch.float32, device=device)
+    for start in range(0, X.shape[0], chunk_size):
+        chunk = scaler.transform(X[start:start + chunk_size])
+        data[start:start + len(chunk)] = torch.as_tensor(chunk, dtype=torch.float32)
+    return data
 
 
 def _resolve_device(device, fallback_to_cpu=False):

@@ -10,7 +10,9 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 
 from skboltgan import BoltGANSynthesizer
+from skboltgan._synthesizer import _scaled_tensor
 from skboltgan._training import bfloat16_supported
+from skboltgan.preprocessing import TimeSeriesMinMaxScaler
 
 
 def test_sample_shape_and_units(sines, tiny_params):
@@ -65,6 +67,15 @@ def test_iter_samples_chunks_cover_the_request(sines, tiny_params):
     gan = BoltGANSynthesizer(**tiny_params, random_state=0).fit(sines)
     chunks = list(gan.iter_samples(25, chunk_size=10))
     assert [len(c) for c in chunks] == [10, 10, 5]
+
+
+def test_training_data_is_scaled_chunk_by_chunk_exactly(sines):
+    # fit scales in chunks to bound memory: the tensor must equal the one-shot transform.
+    scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(sines)
+    whole = torch.as_tensor(scaler.transform(sines), dtype=torch.float32)
+    chunked = _scaled_tensor(scaler, sines, torch.device("cpu"), chunk_size=7)
+    assert len(sines) % 7  # a last, partial chunk is exercised
+    torch.testing.assert_close(chunked, whole, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("chunk_size, error", [(0, ValueError), (2.5, TypeError)])
