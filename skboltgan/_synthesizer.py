@@ -373,7 +373,8 @@ class BoltGANSynthesizer(BaseEstimator):
             with their training frequencies.
         random_state : int, RandomState instance or None, default=None
             Seed for the noise; defaults to the estimator's ``random_state``, so a seeded
-            estimator samples the same sequences each time.
+            estimator samples the same sequences each time. The noise is drawn on the CPU
+            on every device, so a model moved between CPU and GPU gets the same latents.
 
         Returns
         -------
@@ -413,7 +414,9 @@ class BoltGANSynthesizer(BaseEstimator):
         rng = check_random_state(self.random_state if random_state is None else random_state)
         generator = self.generator_
         device = next(generator.parameters()).device
-        noise_rng = _torch_rng(rng.randint(_MAX_SEED), device)
+        # Noise comes from a CPU generator on every device (CUDA's differs), so a seed gives
+        # the same latents wherever the model runs.
+        noise_rng = _torch_rng(rng.randint(_MAX_SEED))
         for start in range(0, n_samples, chunk_size):
             n = min(chunk_size, n_samples - start)
             chunk_labels = None if labels is None else torch.as_tensor(
@@ -429,7 +432,7 @@ class BoltGANSynthesizer(BaseEstimator):
         return samples
 
     def _generate(self, generator, n, labels, noise_rng, device):
-        z = torch.randn(n, self.latent_dim, generator=noise_rng, device=device)
+        z = torch.randn(n, self.latent_dim, generator=noise_rng).to(device)
         # A model trained in bfloat16 still samples (in float32) where bf16 is unsupported.
         use_bf16 = self.precision == "bfloat16" and bfloat16_supported(device.type)
         autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
