@@ -399,7 +399,7 @@ class BoltGANSynthesizer(BaseEstimator):
             Number of sequences in total.
         chunk_size : int, default=1024
             Sequences per yielded chunk. 1024 keeps the LSTM's working set in cache: it
-            sampled 1.07-1.22x faster than 4096 at 32, 64 and 308 hidden units.
+            sampled 1.0-1.2x faster than 4096 at 32, 64 and 308 hidden units.
         y, random_state
             As in :meth:`sample`.
 
