@@ -21,11 +21,7 @@ import time
 import torch
 from torch import nn
 
-from skboltgan._networks import LSTMDiscriminator, LSTMGenerator
-from skboltgan._training import AdversarialTrainer
-
-ARCHITECTURES = {"default": (32, 2, 64), "paper": (308, 3, 32)}  # hidden, layers, batch
-SEQ_LEN, N_FEATURES, LATENT = 24, 5, 100
+from bench_speed import PAPER, SINES_SHAPE, build_ours, default_arch
 
 
 def rand_mask_dropout(x, p):
@@ -46,25 +42,19 @@ def layerwise_forward(lstm, x, hx=None):
     return x, (h, c)
 
 
-def step_runner(hidden, layers, batch, cheap_masks):
-    torch.manual_seed(0)
-    generator = LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, hidden, layers, 0.3)
-    discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, hidden, layers, 0.3)
+def step_runner(arch, cheap_masks):
+    trainer = build_ours(arch, *SINES_SHAPE, "float32")
     if cheap_masks:
-        for lstm in (generator.lstm, discriminator.lstm):
+        for lstm in (trainer.generator.lstm, trainer.discriminator.lstm):
             lstm.forward = layerwise_forward.__get__(lstm)
-    trainer = AdversarialTrainer(
-        generator, discriminator, latent_dim=LATENT, batch_size=batch, lr=1e-3,
-        betas=(0.5, 0.999), loss="bce", precision="float32", device=torch.device("cpu"),
-        noise_rng=torch.Generator().manual_seed(0), shuffle_rng=torch.Generator().manual_seed(1))
-    real = torch.rand(batch, SEQ_LEN, N_FEATURES) * 2 - 1
+    real = torch.rand(arch["batch_size"], *SINES_SHAPE) * 2 - 1
     return lambda: trainer.train_step(real, None, 0.0)
 
 
 def main(repeats=15, seconds_per_timing=0.5):
     torch.set_num_threads(2)
-    for name, (hidden, layers, batch) in ARCHITECTURES.items():
-        runners = {label: step_runner(hidden, layers, batch, cheap)
+    for name, arch in (("default", default_arch()[0]), ("paper", dict(PAPER))):
+        runners = {label: step_runner(arch, cheap)
                    for label, cheap in (("nn.LSTM dropout", False), ("rand masks", True))}
         times = {label: [] for label in runners}
         for _ in range(repeats):
