@@ -106,6 +106,9 @@ def bolt_latent(z, generated, k1, k2, strength):
 
 
 @torch.no_grad()
-def refined_noise(generator, z, labels, k1, k2, strength):
-    """The refinement latent for one batch, from that batch's own ``z``."""
-    return bolt_latent(z, generator(z, labels), k1, k2, strength)
+def refined_noise(generator, z, labels, k1, k2, strength, step_noise=None):
+    """The refinement latent for one batch, from that batch's own ``z`` (and step noise).
+
+    Only the sequence latent ``z`` is refined; per-step noise stays fresh noise.
+    """
+    return bolt_latent(z, generator(z, labels, step_noise), k1, k2, strength)

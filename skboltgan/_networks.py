@@ -1,20 +1,41 @@
 """The Bolt-GAN networks: an LSTM generator and an LSTM discriminator (``nn.Module`` only).
 
-Both optionally take class labels; a learned label embedding is concatenated to the noise
-(generator) and to every time step (discriminator), the usual conditional-GAN input.
+The generator has two input designs:
+
+- **per-step noise** (``noise_dim > 0``): fresh i.i.d. N(0, 1) noise of width ``noise_dim``
+  drives every recurrent step, as in RCGAN, TimeGAN and DoppelGANger; the sequence latent
+  ``z`` sets every LSTM layer's initial state and is also concatenated (projected to
+  ``noise_dim`` values) to every step, so it carries what a whole window shares.
+- **the paper's** (``noise_dim=0``): ``z`` is projected once and the same vector is fed at
+  every step from a zero state. An LSTM driven by a constant input runs towards a fixed
+  point, which is why such windows start with a transient and then go flat.
+
+Either way the LSTM can emit ``block_size`` consecutive steps per recurrent step through
+position-specific output heads (DoppelGANger's batch generation): ``ceil(seq_len /
+block_size)`` recurrent steps, the surplus of the last block dropped.
+
+Both networks optionally take class labels; a learned label embedding is concatenated to the
+latent (generator) and to every time step (discriminator), the usual conditional-GAN input.
 """
+
+import math
 
 import torch
 from torch import nn
 
 
+def _lstm(input_size, hidden_size, num_layers, dropout):
+    return nn.LSTM(input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                   dropout=dropout if num_layers > 1 else 0.0)
+
+
 class LSTMGenerator(nn.Module):
-    """Noise -> linear projection -> repeated over time -> stacked LSTM -> linear -> tanh.
+    """Latent (and per-step noise) -> stacked LSTM -> position-specific linear heads -> tanh.
 
     Parameters
     ----------
     latent_dim : int
-        Size of the noise vector, one per sequence.
+        Size of the sequence latent ``z``, one per sequence.
     seq_len, n_features : int
         Shape of a generated sequence.
     hidden_size, num_layers : int
@@ -23,29 +44,79 @@ class LSTMGenerator(nn.Module):
         Dropout between stacked LSTM layers.
     n_classes : int, default=0
         Number of classes for conditional generation; 0 means unconditional.
+    noise_dim : int, default=0
+        Width of the fresh noise fed at every recurrent step; 0 is the paper's design.
+    block_size : int, default=1
+        Time steps emitted per recurrent step.
     """
 
     def __init__(self, latent_dim, seq_len, n_features, hidden_size, num_layers, dropout,
-                 n_classes=0):
+                 n_classes=0, noise_dim=0, block_size=1):
         super().__init__()
-        self.seq_len = seq_len
+        self.seq_len, self.n_features = seq_len, n_features
+        self.latent_dim, self.noise_dim = latent_dim, noise_dim
+        self.num_layers, self.hidden_size = num_layers, hidden_size
+        self.n_steps = math.ceil(seq_len / block_size)
         self.embedding = nn.Embedding(n_classes, latent_dim) if n_classes else None
         in_dim = latent_dim * (2 if n_classes else 1)
-        self.project = nn.Linear(in_dim, hidden_size)
-        self.lstm = nn.LSTM(hidden_size, hidden_size, num_layers=num_layers, batch_first=True,
-                            dropout=dropout if num_layers > 1 else 0.0)
-        self.output = nn.Linear(hidden_size, n_features)
+        if noise_dim:
+            self.project = nn.Linear(in_dim, noise_dim)
+            self.initial_state = nn.Linear(in_dim, 2 * num_layers * hidden_size)
+            step_dim = 2 * noise_dim
+        else:
+            self.project = nn.Linear(in_dim, hidden_size)
+            self.initial_state = None
+            step_dim = hidden_size
+        self.lstm = _lstm(step_dim, hidden_size, num_layers, dropout)
+        self.output = nn.Linear(hidden_size, block_size * n_features)
 
-    def forward(self, z, labels=None):
+    def step_noise_shape(self, n):
+        """Shape of the per-step noise for ``n`` sequences, or None for the paper's design."""
+        return (n, self.n_steps, self.noise_dim) if self.noise_dim else None
+
+    def draw_noise(self, n, rng, device=None):
+        """``(z, step_noise)`` from the ``torch.Generator`` ``rng``, moved to ``device``.
+
+        ``z`` is drawn first, so the paper's design (no step noise) keeps its latents.
+        """
+        device = rng.device if device is None else device
+        z = torch.randn(n, self.latent_dim, generator=rng, device=rng.device).to(device)
+        shape = self.step_noise_shape(n)
+        if shape is None:
+            return z, None
+        return z, torch.randn(shape, generator=rng, device=rng.device).to(device)
+
+    def forward(self, z, labels=None, step_noise=None):
         if self.embedding is not None:
             z = torch.cat([z, self.embedding(labels)], dim=1)
-        steps = self.project(z).unsqueeze(1).expand(-1, self.seq_len, -1)
-        hidden, _ = self.lstm(steps)
-        return torch.tanh(self.output(hidden))
+        latent_steps = self.project(z).unsqueeze(1).expand(-1, self.n_steps, -1)
+        if self.noise_dim:
+            if step_noise is None:
+                raise ValueError("this generator needs step_noise (see draw_noise)")
+            hidden, _ = self.lstm(torch.cat([step_noise, latent_steps], dim=2),
+                                  self._initial_state(z))
+        else:
+            hidden, _ = self.lstm(latent_steps)
+        blocks = self.output(hidden)  # (n, n_steps, block_size * n_features)
+        steps = blocks.reshape(z.shape[0], -1, self.n_features)[:, :self.seq_len]
+        return torch.tanh(steps)
+
+    def _initial_state(self, z):
+        # DoppelGANger starts from a random state; here it is a learned map of z, so one
+        # latent gives one window. tanh keeps h0 and c0 in an LSTM state's usual range.
+        state = torch.tanh(self.initial_state(z))
+        state = state.reshape(z.shape[0], 2, self.num_layers, self.hidden_size)
+        h0, c0 = state.permute(1, 2, 0, 3).contiguous()
+        return h0, c0
 
 
 class LSTMDiscriminator(nn.Module):
-    """Stacked LSTM -> flatten -> linear -> LeakyReLU -> dropout -> linear logit.
+    """Stacked LSTM, then one logit per sequence or one per time step.
+
+    With ``step_logits=False`` (the paper's head): flatten -> linear -> LeakyReLU -> dropout
+    -> linear logit, shape ``(n,)``. With ``step_logits=True``: a linear logit on every
+    step's hidden state, shape ``(n, seq_len)`` (RCGAN and TimeGAN), so early steps get a
+    gradient of their own.
 
     Parameters
     ----------
@@ -57,25 +128,31 @@ class LSTMDiscriminator(nn.Module):
         Dropout between stacked LSTM layers and before the last linear layer.
     n_classes : int, default=0
         Number of classes for conditional discrimination; 0 means unconditional.
+    step_logits : bool, default=False
+        One logit per time step instead of one per sequence.
     """
 
-    def __init__(self, seq_len, n_features, hidden_size, num_layers, dropout, n_classes=0):
+    def __init__(self, seq_len, n_features, hidden_size, num_layers, dropout, n_classes=0,
+                 step_logits=False):
         super().__init__()
         label_dim = n_features if n_classes else 0
         self.embedding = nn.Embedding(n_classes, label_dim) if n_classes else None
-        self.lstm = nn.LSTM(n_features + label_dim, hidden_size, num_layers=num_layers,
-                            batch_first=True, dropout=dropout if num_layers > 1 else 0.0)
-        self.head = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(seq_len * hidden_size, hidden_size),
-            nn.LeakyReLU(0.2),
-            nn.Dropout(dropout),
-            nn.Linear(hidden_size, 1),
-        )
+        self.lstm = _lstm(n_features + label_dim, hidden_size, num_layers, dropout)
+        self.step_logits = step_logits
+        if step_logits:
+            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden_size, 1))
+        else:
+            self.head = nn.Sequential(
+                nn.Flatten(),
+                nn.Linear(seq_len * hidden_size, hidden_size),
+                nn.LeakyReLU(0.2),
+                nn.Dropout(dropout),
+                nn.Linear(hidden_size, 1),
+            )
 
     def forward(self, x, labels=None):
         if self.embedding is not None:
             label_steps = self.embedding(labels).unsqueeze(1).expand(-1, x.shape[1], -1)
             x = torch.cat([x, label_steps], dim=2)
         hidden, _ = self.lstm(x)
-        return self.head(hidden).squeeze(1)
+        return self.head(hidden).squeeze(-1)

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._feedback import FeedbackScheduler
+from ._losses import LOSSES
 from ._networks import LSTMDiscriminator, LSTMGenerator
 from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
 from ._training import AdversarialTrainer, bfloat16_supported
@@ -61,7 +62,8 @@ class BoltGANSynthesizer(BaseEstimator):
     batch_size : int, default=64
         Sequences per batch (the paper uses 32). ``fit`` needs at least this many.
     lr : float, default=1e-3
-        Adam learning rate of both networks (the paper uses 2e-4).
+        Adam learning rate of the generator, and of the discriminator unless
+        ``discriminator_lr`` is set (the paper uses 2e-4 for both).
     beta1, beta2 : float, default=0.5, 0.999
         Adam moment coefficients.
     feedback_interval : int, float in (0, 1) or None, default=0.2
@@ -74,8 +76,33 @@ class BoltGANSynthesizer(BaseEstimator):
         Weight of the feedback term added to the latent during refinement.
     feedback_sample_size : int, default=256
         Real and generated sequences drawn to estimate the two KL divergences at a bolt.
-    loss : {"bce", "lsgan"}, default="bce"
-        Adversarial loss: binary cross-entropy on logits (the paper's) or least squares.
+    noise_dim : int, default=16
+        Width of the fresh N(0, 1) noise fed to the generator's LSTM at every recurrent step
+        (the sequence latent then sets the LSTM's initial state and is concatenated to every
+        step). 0 selects the paper's design: the projected latent repeated at every step
+        from a zero state, whose windows settle on a flat line.
+    block_size : int, default=1
+        Time steps the generator emits per recurrent step, through position-specific
+        output heads (DoppelGANger's batch generation); the LSTM runs
+        ``ceil(seq_len / block_size)`` steps.
+    loss : {"bce", "lsgan", "wgan-gp"}, default="bce"
+        Adversarial loss: binary cross-entropy on logits (the paper's), least squares, or
+        the Wasserstein loss with a per-sample gradient penalty.
+    gradient_penalty : float, default=10.0
+        Weight of the gradient penalty (``loss="wgan-gp"`` only).
+    moment_weight : float, default=0.0
+        Weight of TimeGAN's moment-matching term (per-step, per-feature batch means and
+        standard deviations of fake against real, in the [-1, 1] training scale) added to
+        the generator loss; 0 turns it off.
+    step_logits : bool, default=False
+        The discriminator emits a logit at every time step (RCGAN, TimeGAN) instead of one
+        per sequence from its flattened hidden states (the paper's head).
+    discriminator_lr : float or None, default=None
+        The discriminator's Adam learning rate; None uses ``lr``.
+    discriminator_steps : int, default=5
+        Discriminator updates per generator update. Each discriminator update sees a fresh
+        real batch and fresh fakes, and an epoch is one pass of the real data through the
+        discriminator, so raising it lowers the generator's updates per epoch.
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` runs forward passes under autocast (CPU bfloat16, CUDA mixed precision).
     device : {"auto", "cpu", "cuda"} or str, default="auto"
@@ -107,8 +134,9 @@ class BoltGANSynthesizer(BaseEstimator):
         Maps data to the generator's range [-1, 1] and back.
     history_ : list of dict
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
-        ``"bolt"``), ``d_loss``, ``g_loss``, ``seconds``, and at each bolt ``k1``, ``k2`` and
-        ``bolt_seconds``.
+        ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
+        None in an epoch with fewer batches than ``discriminator_steps`` and no generator
+        update), ``seconds``, and at each bolt ``k1``, ``k2`` and ``bolt_seconds``.
     n_features_in_ : int
         Number of features per time step.
     seq_len_ : int
@@ -158,7 +186,14 @@ class BoltGANSynthesizer(BaseEstimator):
         "feedback_epochs": _epochs_or_fraction(),
         "feedback_strength": [Interval(Real, 0, None, closed="left")],
         "feedback_sample_size": [Interval(Integral, 2, None, closed="left")],
-        "loss": [StrOptions({"bce", "lsgan"})],
+        "noise_dim": [Interval(Integral, 0, None, closed="left")],
+        "block_size": [_positive_int()],
+        "loss": [StrOptions(set(LOSSES))],
+        "gradient_penalty": [Interval(Real, 0, None, closed="left")],
+        "moment_weight": [Interval(Real, 0, None, closed="left")],
+        "step_logits": ["boolean"],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "discriminator_steps": [_positive_int()],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "device": [str],
         "n_threads": [_positive_int(), None],
@@ -171,7 +206,9 @@ class BoltGANSynthesizer(BaseEstimator):
     def __init__(self, *, latent_dim=100, lstm_hidden=32, lstm_layers=2, dropout=0.3,
                  num_epochs=70, batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
-                 feedback_sample_size=256, loss="bce", precision="float32", device="auto",
+                 feedback_sample_size=256, noise_dim=16, block_size=1, loss="bce",
+                 gradient_penalty=10.0, moment_weight=0.0, step_logits=False,
+                 discriminator_lr=None, discriminator_steps=5, precision="float32", device="auto",
                  n_threads=None, checkpoint_dir=None, checkpoint_every=10, random_state=None,
                  verbose=0):
         self.latent_dim = latent_dim
@@ -187,7 +224,14 @@ class BoltGANSynthesizer(BaseEstimator):
         self.feedback_epochs = feedback_epochs
         self.feedback_strength = feedback_strength
         self.feedback_sample_size = feedback_sample_size
+        self.noise_dim = noise_dim
+        self.block_size = block_size
         self.loss = loss
+        self.gradient_penalty = gradient_penalty
+        self.moment_weight = moment_weight
+        self.step_logits = step_logits
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_steps = discriminator_steps
         self.precision = precision
         self.device = device
         self.n_threads = n_threads
@@ -245,10 +289,12 @@ class BoltGANSynthesizer(BaseEstimator):
     def _make_trainer(self, shape, n_classes, device, noise_seed, shuffle_seed):
         generator, discriminator = self._build_networks(shape, n_classes, device)
         return AdversarialTrainer(
-            generator, discriminator, latent_dim=self.latent_dim, batch_size=self.batch_size,
-            lr=self.lr, betas=(self.beta1, self.beta2), loss=self.loss,
-            precision=self.precision, device=device,
-            noise_rng=_torch_rng(noise_seed, device), shuffle_rng=_torch_rng(shuffle_seed))
+            generator, discriminator, batch_size=self.batch_size, lr=self.lr,
+            betas=(self.beta1, self.beta2), loss=self.loss, precision=self.precision,
+            device=device, noise_rng=_torch_rng(noise_seed, device),
+            shuffle_rng=_torch_rng(shuffle_seed), discriminator_lr=self.discriminator_lr,
+            discriminator_steps=self.discriminator_steps,
+            gradient_penalty=self.gradient_penalty, moment_weight=self.moment_weight)
 
     def _train(self, trainer, data, labels, store):
         """Run the trainer, resuming from and writing checkpoints; survive Ctrl-C cleanly."""
@@ -318,9 +364,11 @@ class BoltGANSynthesizer(BaseEstimator):
     def _build_networks(self, shape, n_classes, device):
         seq_len, n_features = shape
         generator = LSTMGenerator(self.latent_dim, seq_len, n_features, self.lstm_hidden,
-                                  self.lstm_layers, self.dropout, n_classes)
+                                  self.lstm_layers, self.dropout, n_classes,
+                                  noise_dim=self.noise_dim, block_size=self.block_size)
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
-                                          self.lstm_layers, self.dropout, n_classes)
+                                          self.lstm_layers, self.dropout, n_classes,
+                                          step_logits=self.step_logits)
         return generator.to(device), discriminator.to(device)
 
     def _store_fitted(self, generator, discriminator, history, shape, device):
@@ -432,12 +480,12 @@ class BoltGANSynthesizer(BaseEstimator):
         return samples
 
     def _generate(self, generator, n, labels, noise_rng, device):
-        z = torch.randn(n, self.latent_dim, generator=noise_rng).to(device)
+        z, step_noise = generator.draw_noise(n, noise_rng, device)
         # A model trained in bfloat16 still samples (in float32) where bf16 is unsupported.
         use_bf16 = self.precision == "bfloat16" and bfloat16_supported(device.type)
         autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
         with torch.inference_mode(), autocast:
-            return generator(z, labels).float().cpu().numpy().astype(np.float64)
+            return generator(z, labels, step_noise).float().cpu().numpy().astype(np.float64)
 
     def _encode_sample_labels(self, y, n_samples, random_state):
         if self.classes_ is None:

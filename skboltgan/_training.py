@@ -19,11 +19,11 @@ from contextlib import nullcontext
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
 from ._feedback import bolt_divergences, refined_noise
+from ._losses import discriminator_loss, generator_loss, gradient_penalty, moment_loss
 
 logger = logging.getLogger("skboltgan")
 
@@ -50,52 +50,63 @@ class TrainingDivergedError(FloatingPointError):
     """A loss became NaN or infinite; the model is not usable."""
 
 
-def adversarial_loss(logits, target_is_real, kind):
-    """BCE-with-logits (``"bce"``) or least-squares (``"lsgan"``) GAN loss for a batch."""
-    target = torch.full_like(logits, 1.0 if target_is_real else 0.0)
-    if kind == "lsgan":
-        return F.mse_loss(logits, target)
-    return F.binary_cross_entropy_with_logits(logits, target)
-
-
 class AdversarialTrainer:
     """Train an LSTM generator/discriminator pair, with optional bolt feedback.
+
+    Each batch of real sequences gives the discriminator one update against fresh fakes;
+    every ``discriminator_steps``-th batch also gives the generator one update, on the same
+    fakes (one generator forward feeds both). So an epoch is one pass of the real data
+    through the discriminator, whatever the ratio.
 
     Parameters
     ----------
     generator, discriminator : nn.Module
         Built networks, already on ``device``.
-    latent_dim, batch_size : int
-        Noise size and batch size.
+    batch_size : int
+        Real sequences per discriminator update.
     lr, betas : float, tuple of float
-        Adam settings for both networks.
-    loss : {"bce", "lsgan"}
-        Adversarial loss.
+        Adam settings (``lr`` is the generator's, and the discriminator's unless
+        ``discriminator_lr`` is given).
+    loss : {"bce", "lsgan", "wgan-gp"}
+        Adversarial loss (see :mod:`skboltgan._losses`).
     precision : {"float32", "bfloat16"}
         ``"bfloat16"`` runs forward passes under autocast (mixed precision on CUDA).
     device : torch.device
         Where the data and networks live.
     noise_rng, shuffle_rng : torch.Generator
         Independent seeded generators for latent noise and batch order.
+    discriminator_lr : float or None, default=None
+        The discriminator's Adam learning rate; None means ``lr``.
+    discriminator_steps : int, default=1
+        Discriminator updates per generator update.
+    gradient_penalty : float, default=10.0
+        Weight of the per-sample gradient penalty (``loss="wgan-gp"`` only).
+    moment_weight : float, default=0.0
+        Weight of TimeGAN's moment-matching term in the generator loss.
     """
 
-    def __init__(self, generator, discriminator, *, latent_dim, batch_size, lr, betas, loss,
-                 precision, device, noise_rng, shuffle_rng):
+    def __init__(self, generator, discriminator, *, batch_size, lr, betas, loss, precision,
+                 device, noise_rng, shuffle_rng, discriminator_lr=None, discriminator_steps=1,
+                 gradient_penalty=10.0, moment_weight=0.0):
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = latent_dim
         self.batch_size = batch_size
         self.loss = loss
         self.device = device
         self.precision = precision
         self.noise_rng = noise_rng
         self.shuffle_rng = shuffle_rng
+        self.discriminator_steps = discriminator_steps
+        self.gradient_penalty = gradient_penalty
+        self.moment_weight = moment_weight
         # The fused kernel updates all of a network's parameters in one pass (same math).
         fused = device.type in ("cpu", "cuda")
         self.opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas, fused=fused)
-        self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas,
-                                      fused=fused)
+        self.opt_d = torch.optim.Adam(discriminator.parameters(),
+                                      lr=lr if discriminator_lr is None else discriminator_lr,
+                                      betas=betas, fused=fused)
         self.bolt_state = None  # (k1, k2) while a refinement phase is running
+        self.d_updates = 0  # discriminator updates so far: paces the generator's updates
 
     def state_dict(self):
         """Everything needed to continue training exactly: weights, optimisers, RNG states."""
@@ -110,6 +121,7 @@ class AdversarialTrainer:
             "cuda_rng": (torch.cuda.get_rng_state(self.device)
                          if self.device.type == "cuda" else None),
             "bolt_state": None if self.bolt_state is None else list(self.bolt_state),
+            "d_updates": self.d_updates,
         }
 
     def load_state_dict(self, state):
@@ -123,6 +135,7 @@ class AdversarialTrainer:
         if state.get("cuda_rng") is not None and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
         self.bolt_state = None if state["bolt_state"] is None else tuple(state["bolt_state"])
+        self.d_updates = state.get("d_updates", 0)
 
     def autocast(self):
         if self.precision != "bfloat16":
@@ -130,58 +143,87 @@ class AdversarialTrainer:
         return torch.autocast(self.device.type, dtype=torch.bfloat16)
 
     def noise(self, n):
-        return torch.randn(n, self.latent_dim, generator=self.noise_rng, device=self.device)
+        """``(z, step_noise)`` for ``n`` sequences (``step_noise`` None for the paper's design)."""
+        return self.generator.draw_noise(n, self.noise_rng, self.device)
 
     def train_step(self, real, labels, strength):
-        """One discriminator update and one generator update on a batch; returns both losses."""
-        n = real.shape[0]
-        z = self.noise(n)
+        """One discriminator update, then one generator update every ``discriminator_steps``.
+
+        Returns ``(D loss, G loss)`` as tensors; the G loss is None when G was not updated.
+        """
+        self.d_updates += 1
+        update_generator = self.d_updates % self.discriminator_steps == 0
+        z, step_noise = self.noise(real.shape[0])
         if self.bolt_state is not None:
-            z = refined_noise(self.generator, z, labels, *self.bolt_state, strength)
+            z = refined_noise(self.generator, z, labels, *self.bolt_state, strength, step_noise)
+        with self.autocast(), torch.set_grad_enabled(update_generator):
+            fake = self.generator(z, labels, step_noise)
+        loss_d = self.discriminator_step(real, fake.detach(), labels)
+        loss_g = self.generator_step(real, fake, labels) if update_generator else None
+        return loss_d, loss_g
+
+    def discriminator_step(self, real, fake, labels):
+        n = real.shape[0]
         with self.autocast():
-            fake = self.generator(z, labels)
             # Real and fake go through the discriminator as one batch: no layer couples
             # samples, so the math is that of two passes, with larger, faster matrix products.
-            logits = self.discriminator(torch.cat([real, fake.detach()]),
+            logits = self.discriminator(torch.cat([real, fake]),
                                         None if labels is None else labels.repeat(2))
-            loss_d = (adversarial_loss(logits[:n], True, self.loss)
-                      + adversarial_loss(logits[n:], False, self.loss))
+            loss = discriminator_loss(logits[:n], logits[n:], self.loss)
+            if self.loss == "wgan-gp":
+                loss = loss + self.gradient_penalty * gradient_penalty(
+                    self.discriminator, real, fake, labels)
         self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
+        loss.backward()
         self.opt_d.step()
+        return loss.detach()
 
+    def generator_step(self, real, fake, labels):
         self.discriminator.requires_grad_(False)
         with self.autocast():
-            loss_g = adversarial_loss(self.discriminator(fake, labels), True, self.loss)
+            loss = generator_loss(self.discriminator(fake, labels), self.loss)
+            if self.moment_weight:
+                loss = loss + self.moment_weight * moment_loss(real, fake.float())
         self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
+        loss.backward()
         self.opt_g.step()
         self.discriminator.requires_grad_(True)
-        return loss_d.detach(), loss_g.detach()
+        return loss.detach()
 
     def run_epoch(self, data, labels, strength):
-        """One pass over ``data`` in shuffled batches; returns mean (D loss, G loss)."""
+        """One pass over ``data`` in shuffled batches; returns mean (D loss, G loss).
+
+        The G loss is None if the generator was not updated in this epoch.
+        """
         self.generator.train()
         self.discriminator.train()
         n = data.shape[0]
         order = torch.randperm(n, generator=self.shuffle_rng, device="cpu").to(self.device)
         n_batches = max(1, n // self.batch_size)  # the last partial batch is dropped
-        totals = torch.zeros(2, device=self.device)
+        d_total = torch.zeros((), device=self.device)
+        g_total = torch.zeros((), device=self.device)
+        g_updates = 0
         for b in range(n_batches):
             idx = order[b * self.batch_size:(b + 1) * self.batch_size]
             batch_labels = None if labels is None else labels[idx]
-            totals += torch.stack(self.train_step(data[idx], batch_labels, strength))
-        d_loss, g_loss = (totals / n_batches).tolist()  # the epoch's one host sync
+            loss_d, loss_g = self.train_step(data[idx], batch_labels, strength)
+            d_total += loss_d
+            if loss_g is not None:
+                g_total += loss_g
+                g_updates += 1
+        d_loss = (d_total / n_batches).item()  # the epoch's host synchronisations
+        g_loss = (g_total / g_updates).item() if g_updates else None
         return d_loss, g_loss
 
     def bolt(self, data, labels, sample_size):
         """Estimate (k1, k2) on ``sample_size`` real and as many generated sequences."""
         n = min(sample_size, data.shape[0])
         idx = torch.randperm(data.shape[0], generator=self.shuffle_rng)[:n].to(self.device)
-        z = self.noise(n)
+        z, step_noise = self.noise(n)
         self.generator.eval()
         with torch.inference_mode(), self.autocast():
-            generated = self.generator(z, None if labels is None else labels[idx]).float()
+            generated = self.generator(z, None if labels is None else labels[idx],
+                                       step_noise).float()
         return bolt_divergences(data[idx].cpu().numpy(), generated.cpu().numpy(),
                                 z.cpu().numpy())
 
@@ -225,7 +267,8 @@ class AdversarialTrainer:
 
     @staticmethod
     def _check_finite(record):
-        if not (np.isfinite(record["d_loss"]) and np.isfinite(record["g_loss"])):
+        losses = [record["d_loss"], record["g_loss"]]
+        if not all(loss is None or np.isfinite(loss) for loss in losses):
             raise TrainingDivergedError(
                 f"Training diverged at epoch {record['epoch']} (D loss {record['d_loss']}, "
                 f"G loss {record['g_loss']}); the model was not kept. Lower lr, check the "

@@ -297,7 +297,13 @@ def cmd_evaluate(args):
     real, names = load_sequences(args.real, seq_len=args.seq_len or synthetic.shape[1],
                                  stride=args.stride)
     _check_comparable(real, synthetic)
-    report = _evaluate(real, synthetic, args.random_state, quick=args.quick)
+    training = None
+    if args.training:
+        training, _ = load_sequences(args.training, seq_len=synthetic.shape[1],
+                                     stride=args.stride)
+        _check_comparable(training, synthetic)
+    report = _evaluate(real, synthetic, args.random_state, quick=args.quick,
+                       training=training)
     print(report)
     if args.report:
         _echo(f"Report written to {write_json(report.to_dict(), args.report)}")
@@ -315,10 +321,11 @@ def _check_comparable(real, synthetic):
         )
 
 
-def _evaluate(real, synthetic, random_state, quick):
+def _evaluate(real, synthetic, random_state, quick, training=None):
     from .metrics import evaluate
 
-    return evaluate(real, synthetic, random_state=random_state, temporal=not quick)
+    return evaluate(real, synthetic, random_state=random_state, temporal=not quick,
+                    training=training)
 
 
 def cmd_demo(args):
@@ -462,6 +469,10 @@ def _add_evaluate(sub, common):
                         f"sequences' length, else {DEMO_SEQ_LEN})")
     p.add_argument("--stride", type=_positive_int, default=1,
                    help="steps between window starts (default: %(default)s)")
+    p.add_argument("--training", metavar="TRAIN",
+                   help="the model's training data (.csv or .npy), windowed like REAL: adds "
+                        "the memorization guard, with REAL as held-out data that must not "
+                        "overlap TRAIN")
     p.add_argument("--report", metavar="REPORT.json", help="write the report as JSON")
     p.add_argument("--plots", metavar="DIR", help="write comparison plots (PNG) to DIR")
     p.add_argument("--random-state", type=int, default=0,

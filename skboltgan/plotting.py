@@ -103,7 +103,9 @@ def plot_history(history):
     epochs = np.array([r["epoch"] for r in records])
     fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
     ax.plot(epochs, [r["d_loss"] for r in records], label="discriminator", color=_REAL_COLOR)
-    ax.plot(epochs, [r["g_loss"] for r in records], label="generator", color=_SYNTH_COLOR)
+    # An epoch without a generator update (discriminator_steps > batches) has g_loss None.
+    g_loss = [np.nan if r["g_loss"] is None else r["g_loss"] for r in records]
+    ax.plot(epochs, g_loss, label="generator", color=_SYNTH_COLOR)
     bolts = epochs[[r.get("phase") == "bolt" for r in records]]
     for i, epoch in enumerate(bolts):
         # One shaded span per refinement epoch; label only the first for a clean legend.

@@ -247,3 +247,18 @@ def test_univariate_npy_series_gets_one_feature(tmp_path):
     np.save(tmp_path / "u.npy", np.arange(10.0))
     X, _ = load_sequences(tmp_path / "u.npy", seq_len=8)
     assert X.shape == (3, 8, 1)
+
+
+def test_evaluate_with_training_data_reports_memorization(tmp_path):
+    windows = np.lib.stride_tricks.sliding_window_view(series(), SEQ_LEN, axis=0)
+    train = windows.transpose(0, 2, 1)[:80]
+    held_out = np.lib.stride_tricks.sliding_window_view(series(200)[120:], SEQ_LEN, axis=0)
+    np.save(tmp_path / "train.npy", train)
+    np.save(tmp_path / "held_out.npy", held_out.transpose(0, 2, 1))
+    report = tmp_path / "report.json"
+    # The "synthetic" data are the training windows themselves: the guard must fail them.
+    assert main(["evaluate", str(tmp_path / "held_out.npy"), str(tmp_path / "train.npy"),
+                 "--training", str(tmp_path / "train.npy"), "--quick",
+                 "--report", str(report)]) == 0
+    memorization = json.loads(report.read_text())["metrics"]["memorization"]
+    assert memorization["passed"] is False and memorization["value"] == 0.0

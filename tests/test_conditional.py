@@ -85,7 +85,8 @@ def test_conditional_samples_have_the_requested_class(global_random_seed):
     X, y = mirrored_bumps(128)
     classifier = LogisticRegression().fit(X, y)
     gan = BoltGANSynthesizer(latent_dim=4, lstm_hidden=16, lstm_layers=1, num_epochs=15,
-                             batch_size=16, lr=1e-3, random_state=global_random_seed)
+                             batch_size=16, lr=1e-3, discriminator_steps=1,
+                             random_state=global_random_seed)
     gan.fit(X, y)
     requested = np.repeat([0, 1], 100)
     generated = gan.sample(200, y=requested)[:, :, 0]

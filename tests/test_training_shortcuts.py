@@ -30,7 +30,7 @@ def _networks(seed, n_classes=0):
 
 def _trainer(generator, discriminator, noise_seed):
     return AdversarialTrainer(
-        generator, discriminator, latent_dim=LATENT, batch_size=BATCH, lr=1e-2, betas=BETAS,
+        generator, discriminator, batch_size=BATCH, lr=1e-2, betas=BETAS,
         loss="bce", precision="float32", device=torch.device("cpu"),
         noise_rng=torch.Generator().manual_seed(noise_seed),
         shuffle_rng=torch.Generator().manual_seed(0))

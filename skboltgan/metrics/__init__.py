@@ -3,12 +3,13 @@
 Marginal fidelity (:func:`tv_complement`, :func:`kl_similarity`, :func:`chi_square_test`),
 dependence (:func:`autocorrelation_error`, :func:`correlation_error`), TimeGAN's temporal
 protocol (:func:`discriminative_score`, :func:`predictive_score`), downstream utility
-(:func:`tstr_score`), scorers for model selection (:func:`make_synthesis_scorer`) and one
+(:func:`tstr_score`), a memorization guard (:func:`memorization_ratio`), scorers for model selection (:func:`make_synthesis_scorer`) and one
 report with all of them (:func:`evaluate`).
 """
 
 from ._dependence import autocorrelation_error, correlation_error
 from ._marginal import chi_square_test, kl_similarity, tv_complement
+from ._memorization import MemorizationResult, memorization_ratio
 from ._protocol import discriminative_score, predictive_score
 from ._report import EvaluationReport, evaluate
 from ._results import MarginalResult, RepeatedScore
@@ -18,6 +19,7 @@ from ._utility import UtilityResult, tstr_score
 __all__ = [
     "EvaluationReport",
     "MarginalResult",
+    "MemorizationResult",
     "RepeatedScore",
     "UtilityResult",
     "autocorrelation_error",
@@ -27,6 +29,7 @@ __all__ = [
     "evaluate",
     "kl_similarity",
     "make_synthesis_scorer",
+    "memorization_ratio",
     "predictive_score",
     "tstr_score",
     "tv_complement",

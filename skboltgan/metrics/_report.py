@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from ._checks import check_pair
 from ._dependence import autocorrelation_error, correlation_error
 from ._marginal import chi_square_test, kl_similarity, tv_complement
+from ._memorization import memorization_ratio
 from ._protocol import discriminative_score, predictive_score
 from ._results import json_float
 from ._utility import tstr_score
@@ -90,14 +91,16 @@ def _row(metric, value, better, *, ci95=None, reference=None, gate=None, passed=
 
 def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsample=500,
              temporal=True, n_repeats=1, discriminative_steps=2000, predictive_steps=5000,
-             utility=True):
+             utility=True, training=None):
     """Compare synthetic with real sequences on every applicable metric, in one report.
 
     Marginal fidelity (TV complement, exp(-KL), chi-square, with the paper's gates),
     dependence (autocorrelation and correlation errors), TimeGAN's discriminative and
     predictive scores (with the train-on-real reference) and a TSTR forecasting task (the
     last feature's last step from the earlier steps, ridge regression, on a random 80/20
-    split of ``real``).
+    split of ``real``). Given the ``training`` windows the generator was fitted on, it also
+    runs the memorization guard (:func:`memorization_ratio`), with ``real`` as the held-out
+    windows.
 
     Parameters
     ----------
@@ -118,6 +121,9 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
         Adam steps of the two protocols (the published values); lower them for a quick look.
     utility : bool, default=True
         Run the TSTR forecasting task (needs ``seq_len >= 2`` and 5 real sequences).
+    training : array-like of shape (n_training, seq_len, n_features), default=None
+        The generator's training windows. When given, ``real`` must be held out from them
+        (no shared time steps), and the report gains the ``memorization`` row.
 
     Returns
     -------
@@ -146,7 +152,10 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
                       discriminative_steps, predictive_steps, seeds[1])
     if utility and real.shape[1] >= 2 and real.shape[0] >= 5:
         _add_utility(results, rows, timer, real, synthetic, seeds[2])
+    if training is not None:
+        _add_memorization(results, rows, timer, training, real, synthetic)
     info = {"n_real": real.shape[0], "n_synthetic": synthetic.shape[0],
+            "n_training": None if training is None else len(training),
             "seq_len": real.shape[1], "n_features": real.shape[2],
             "options": {"n_bins": n_bins, "chi_square_subsample": chi_square_subsample,
                         "temporal": temporal, "n_repeats": n_repeats,
@@ -212,3 +221,10 @@ def _add_utility(results, rows, timer, real, synthetic, seed):
     results["tstr"] = result
     rows.append(_row("tstr_r2", result.scores["synthetic"]["r2"], "higher",
                      reference=result.scores["real"]["r2"]))
+
+
+def _add_memorization(results, rows, timer, training, holdout, synthetic):
+    result = timer.run("memorization", memorization_ratio, training, synthetic, holdout)
+    results["memorization"] = result
+    rows.append(_row("memorization", result.value, "higher", gate=f">= {result.threshold}",
+                     passed=result.passed))

@@ -1,0 +1,186 @@
+"""Ablation: which generator design and objective buys the discriminative score.
+
+Every variant is the package defaults with a few parameters changed (``VARIANTS``). All
+variants get the same **single-thread compute budget**: each is first timed on a short probe
+fit (one thread, nothing else running), and its epoch count is the budget divided by its
+measured seconds per epoch. The epoch counts are then fixed, so the fits themselves are
+deterministic and can run two at a time (one thread each) on a 2-core machine; the JSON
+records each variant's epochs, its probe seconds per epoch and each fit's minutes.
+
+Each fit is scored with the TimeGAN protocol (``bench_quality.load``: min-max over the whole
+series, 24-step windows) on as many samples as real windows, mean ± 95% t-CI over seeds::
+
+    python benchmarks/ablation_quality.py --datasets stocks --seeds 3 --budget 120
+    python benchmarks/ablation_quality.py --datasets sines --variants paper step-noise-5d \\
+        --seeds 3 --budget 120 --update
+
+Results go to ``benchmarks/results/ablation.json`` under ``"<budget>s"`` and the dataset;
+``--update`` adds variants, datasets or more seeds (``--first-seed``) to what is there.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from bench_quality import load, mean_ci
+from skboltgan import BoltGANSynthesizer
+from skboltgan.metrics import discriminative_score, predictive_score
+
+RESULTS = Path(__file__).parent / "results" / "ablation.json"
+
+# Every choice under test is spelled out, so a later change of the package defaults does not
+# change what a stored variant means; the network size is that of the previous defaults.
+PAPER = dict(latent_dim=100, lstm_hidden=32, lstm_layers=2, batch_size=64, lr=1e-3,
+             noise_dim=0, block_size=1, loss="bce", moment_weight=0.0, step_logits=False,
+             discriminator_lr=None, discriminator_steps=1)
+STEP = {**PAPER, "noise_dim": 16, "discriminator_steps": 5}
+VARIANTS = {
+    "paper": PAPER,  # the defaults before this ablation
+    "paper-5d": {**PAPER, "discriminator_steps": 5},
+    "step-noise-1d": {**STEP, "discriminator_steps": 1},
+    "step-noise-5d": STEP,
+    "step-noise-5d-block4": {**STEP, "block_size": 4},
+    "step-noise-5d-moment": {**STEP, "moment_weight": 10.0},
+    "step-noise-5d-steplogits": {**STEP, "step_logits": True},
+    "step-noise-wgan-gp": {**STEP, "loss": "wgan-gp"},
+    "step-noise-lsgan": {**STEP, "loss": "lsgan"},
+    "step-noise-5d-ttur": {**STEP, "discriminator_steps": 2, "discriminator_lr": 4e-3},
+    # The three that each beat step-noise-5d on stocks, together.
+    "step-noise-5d-combined": {**STEP, "block_size": 4, "moment_weight": 10.0,
+                               "step_logits": True},
+}
+
+
+def seconds_per_epoch(real, params, probe_epochs=3):
+    """Median seconds of the probe's epochs after the first (which pays the warm-up)."""
+    gan = BoltGANSynthesizer(**params, num_epochs=probe_epochs, feedback_interval=None,
+                             n_threads=1, random_state=0).fit(real)
+    return float(np.median([r["seconds"] for r in gan.history_[1:]]))
+
+
+def fit_and_score(real, params, seed, pred_steps):
+    start = time.perf_counter()
+    gan = BoltGANSynthesizer(**params, n_threads=1, random_state=seed).fit(real)
+    minutes = (time.perf_counter() - start) / 60
+    synthetic = gan.sample(len(real), random_state=seed)
+    disc = discriminative_score(real, synthetic, random_state=seed)
+    pred = predictive_score(real, synthetic, n_steps=pred_steps, random_state=seed)
+    return {"seed": seed, "discriminative": disc.mean, "predictive": pred.mean,
+            "predictive_real": pred.reference.mean, "fit_minutes": minutes,
+            "final_d_loss": gan.history_[-1]["d_loss"]}
+
+
+def summarise(entry):
+    runs = entry["runs"]
+    for key in ("discriminative", "predictive", "fit_minutes"):
+        entry[key] = mean_ci([r[key] for r in runs])
+    entry["predictive_real"] = float(np.mean([r["predictive_real"] for r in runs]))
+    return entry
+
+
+def run_dataset(name, variants, args, table):
+    real = load(name)
+    entries = table.setdefault(name, {})
+    jobs = []
+    for variant in variants:
+        params = VARIANTS[variant]
+        entry = entries.get(variant)
+        if entry is None or entry["config"] != params:
+            per_epoch = seconds_per_epoch(real, params)
+            epochs = max(1, round(args.budget / per_epoch))
+            entry = entries[variant] = {"config": params, "num_epochs": epochs,
+                                        "probe_seconds_per_epoch": per_epoch, "runs": []}
+            print(f"{name} {variant}: {per_epoch:.2f} s/epoch -> {epochs} epochs", flush=True)
+        done = {r["seed"] for r in entry["runs"]}
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        jobs += [(variant, s) for s in seeds if s not in done]
+
+    def job(variant, seed):
+        params = {**VARIANTS[variant], "num_epochs": entries[variant]["num_epochs"]}
+        return variant, fit_and_score(real, params, seed, args.pred_steps)
+
+    args.save()  # the calibrated epochs, before any fit
+    results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(job)(v, s) for v, s in jobs)
+    for variant, run in results:
+        entries[variant]["runs"].append(run)
+        entries[variant]["runs"].sort(key=lambda r: r["seed"])
+        summarise(entries[variant])
+        print(f"{name} {variant} seed {run['seed']}: discriminative {run['discriminative']:.3f}"
+              f", predictive {run['predictive']:.3f}, fit {run['fit_minutes']:.1f} min",
+              flush=True)
+        args.save()
+
+
+def print_table(table):
+    print(f"{'dataset':8} {'variant':26} {'epochs':>6} {'discriminative':>16} "
+          f"{'predictive':>16} {'n':>2}")
+    for name, entries in table.items():
+        for variant, e in sorted(entries.items(), key=lambda kv: kv[1]["discriminative"]["mean"]
+                                 if "discriminative" in kv[1] else 1):
+            if "discriminative" not in e:
+                continue
+            d, p = e["discriminative"], e["predictive"]
+            print(f"{name:8} {variant:26} {e['num_epochs']:6d} {d['mean']:7.3f} ± "
+                  f"{d['ci'] or 0:6.3f} {p['mean']:7.3f} ± {p['ci'] or 0:6.3f} "
+                  f"{len(e['runs']):2d}")
+
+
+def rst_table(table):
+    """The results as the reStructuredText table of docs/ablation.rst."""
+    head = (f"{'dataset':8}  {'variant':26}  {'epochs':6}  {'fit min':7}  "
+            f"{'discriminative':16}  {'predictive':16}  {'seeds':5}")
+    rule = "  ".join("=" * len(c) for c in (
+        "dataset ", " " * 26, "epochs", "fit min", " " * 16, " " * 16, "seeds"))
+    lines = [rule, head, rule]
+    for name, entries in table.items():
+        done = {v: e for v, e in entries.items() if "discriminative" in e}
+        for variant, e in sorted(done.items(), key=lambda kv: kv[1]["discriminative"]["mean"]):
+            d, p = e["discriminative"], e["predictive"]
+            lines.append(f"{name:8}  {variant:26}  {e['num_epochs']:6d}  "
+                         f"{e['fit_minutes']['mean']:7.1f}  "
+                         f"{d['mean']:.3f} ± {d['ci'] or 0:.3f}    "
+                         f"{p['mean']:.3f} ± {p['ci'] or 0:.3f}    {len(e['runs']):5d}")
+    lines.append(rule)
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["stocks", "sines"])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--budget", type=float, default=180,
+                        help="single-thread training seconds per fit")
+    parser.add_argument("--pred-steps", type=int, default=2000)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--update", action="store_true")
+    parser.add_argument("--rst", action="store_true",
+                        help="print the stored results as an RST table and exit")
+    args = parser.parse_args(argv)
+    if args.rst:
+        print(rst_table(json.loads(args.output.read_text())[f"{args.budget:g}s"]))
+        return
+    everything = (json.loads(args.output.read_text())
+                  if args.update and args.output.exists() else {})
+    table = everything.setdefault(f"{args.budget:g}s", {})
+
+    def save():
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(everything, indent=2))
+
+    args.save = save
+    for name in args.datasets:
+        run_dataset(name, args.variants, args, table)
+    print_table(table)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Learning curve: discriminative score against single-thread CPU-minutes of training.
+
+For each configuration (``CONFIGS``: the package defaults before and after the ablation in
+``ablation_quality.py``) one fit runs for the longest budget; the generator is copied at the
+epochs where the shorter budgets end (epochs = minutes / the probe's seconds per epoch, as
+in the ablation), and each copy is scored with the TimeGAN protocol. A copy at epoch ``e`` is
+the state of the long run there, not a fit of ``e`` epochs (whose bolt schedule, set in
+fractions of ``num_epochs``, would differ)::
+
+    python benchmarks/learning_curve.py --datasets stocks sines --minutes 1 3 7 15
+
+Writes ``benchmarks/results/learning_curve.json``; ``--update`` keeps other datasets.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+from ablation_quality import PAPER, STEP, seconds_per_epoch
+from bench_quality import load
+from skboltgan import BoltGANSynthesizer
+from skboltgan._synthesizer import _to_arrays
+from skboltgan.metrics import discriminative_score
+
+RESULTS = Path(__file__).parent / "results" / "learning_curve.json"
+CONFIGS = {"old defaults (paper design)": PAPER, "new defaults": STEP}
+
+
+class SnapshotSynthesizer(BoltGANSynthesizer):
+    """A synthesizer that keeps copies of its generator weights at ``snapshot_epochs``."""
+
+    snapshot_epochs = ()
+
+    def _train(self, trainer, data, labels, store):
+        self.snapshots_ = {}
+        fit = trainer.fit
+
+        def fit_with_snapshots(*args, on_epoch_end=None, **kwargs):
+            def hook(epoch, history):
+                if epoch + 1 in self.snapshot_epochs:
+                    self.snapshots_[epoch + 1] = _to_arrays(trainer.generator)
+                on_epoch_end(epoch, history)
+            return fit(*args, on_epoch_end=hook, **kwargs)
+
+        trainer.fit = fit_with_snapshots
+        return super()._train(trainer, data, labels, store)
+
+
+def curve(real, params, epochs, seed):
+    start = time.perf_counter()
+    gan = SnapshotSynthesizer(**params, num_epochs=max(epochs), n_threads=1,
+                              random_state=seed)
+    gan.snapshot_epochs = epochs
+    gan.fit(real)
+    minutes = (time.perf_counter() - start) / 60
+    points = []
+    for epoch in epochs:
+        gan.generator_state_ = gan.snapshots_[epoch]
+        gan._modules = {}  # rebuild the generator from the snapshot
+        synthetic = gan.sample(len(real), random_state=seed)
+        disc = discriminative_score(real, synthetic, random_state=seed).mean
+        points.append({"epoch": epoch, "discriminative": disc})
+    return {"seed": seed, "fit_minutes": minutes, "points": points}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["stocks", "sines"])
+    parser.add_argument("--minutes", nargs="+", type=float, default=[1, 3, 7, 15])
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--update", action="store_true")
+    args = parser.parse_args(argv)
+    results = (json.loads(args.output.read_text())
+               if args.update and args.output.exists() else {})
+    for name in args.datasets:
+        real = load(name)
+        jobs, entry = [], {}
+        for label, params in CONFIGS.items():
+            per_epoch = seconds_per_epoch(real, params)
+            epochs = [max(1, round(60 * m / per_epoch)) for m in args.minutes]
+            entry[label] = {"config": params, "probe_seconds_per_epoch": per_epoch,
+                            "minutes": args.minutes, "epochs": epochs, "runs": []}
+            jobs += [(label, epochs, seed) for seed in range(args.seeds)]
+        runs = Parallel(n_jobs=args.n_jobs)(
+            delayed(curve)(real, CONFIGS[label], epochs, seed) for label, epochs, seed in jobs)
+        for (label, _, _), run in zip(jobs, runs):
+            entry[label]["runs"].append(run)
+            scores = " ".join(f"{p['discriminative']:.3f}" for p in run["points"])
+            print(f"{name} {label} seed {run['seed']}: {scores} at {args.minutes} min",
+                  flush=True)
+        results[name] = entry
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Generator designs, objectives and the training schedule each do what they claim."""
+
+import numpy as np
+import pytest
+import torch
+
+from skboltgan import BoltGANSynthesizer
+from skboltgan._losses import (discriminator_loss, generator_loss, gradient_penalty,
+                               moment_loss)
+from skboltgan._networks import LSTMDiscriminator, LSTMGenerator
+from skboltgan._training import AdversarialTrainer
+
+from .conftest import TINY
+
+SEQ_LEN, N_FEATURES, LATENT, HIDDEN = 12, 3, 4, 8
+
+
+def _generator(**kwargs):
+    torch.manual_seed(0)
+    return LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, HIDDEN, 2, 0.0, **kwargs).eval()
+
+
+def _noise(generator, n=16, seed=0):
+    return generator.draw_noise(n, torch.Generator().manual_seed(seed))
+
+
+# ------------------------------------------------------------------ generator designs
+def test_paper_design_feeds_one_vector_and_needs_no_step_noise():
+    generator = _generator(noise_dim=0)
+    z, step_noise = _noise(generator)
+    assert step_noise is None
+    assert generator(z).shape == (16, SEQ_LEN, N_FEATURES)
+
+
+def test_step_noise_changes_every_step_while_the_latent_is_fixed():
+    generator = _generator(noise_dim=5)
+    z, step_noise = _noise(generator)
+    assert step_noise.shape == (16, SEQ_LEN, 5)
+    base = generator(z, step_noise=step_noise)
+    # Fresh noise at step 7 only: steps before it are untouched, step 7 and later change.
+    other = step_noise.clone()
+    other[:, 7] = torch.randn(16, 5)
+    changed = (generator(z, step_noise=other) - base).abs().amax(dim=(0, 2))
+    assert torch.all(changed[:7] == 0) and torch.all(changed[7:] > 0)
+
+
+def test_sequence_latent_sets_the_initial_state():
+    generator = _generator(noise_dim=5)
+    z, step_noise = _noise(generator)
+    first = generator(z, step_noise=step_noise)[:, 0]
+    # The first output depends on z through h0/c0 and the step input.
+    assert not torch.allclose(first, generator(z + 1.0, step_noise=step_noise)[:, 0])
+    h0, c0 = generator._initial_state(z)
+    assert h0.shape == c0.shape == (2, 16, HIDDEN)
+
+
+def test_step_noise_design_refuses_a_missing_step_noise():
+    generator = _generator(noise_dim=5)
+    with pytest.raises(ValueError, match="step_noise"):
+        generator(torch.zeros(2, LATENT))
+
+
+@pytest.mark.parametrize("block_size", [1, 4, 5])  # 5 does not divide 12: surplus dropped
+def test_block_output_emits_block_size_steps_per_recurrent_step(block_size):
+    generator = _generator(noise_dim=3, block_size=block_size)
+    z, step_noise = _noise(generator)
+    assert step_noise.shape[1] == -(-SEQ_LEN // block_size)
+    out = generator(z, step_noise=step_noise)
+    assert out.shape == (16, SEQ_LEN, N_FEATURES)
+    # Steps within a block come from one hidden state through different heads: not equal.
+    assert not torch.allclose(out[:, 0], out[:, min(1, block_size - 1)]) or block_size == 1
+
+
+def test_generator_output_is_in_the_scaler_range():
+    gan = BoltGANSynthesizer(**TINY, random_state=0)
+    assert gan.get_params()["noise_dim"] > 0  # the default design is per-step noise
+    X = np.random.default_rng(0).random((64, SEQ_LEN, 2))
+    gan.fit(X)
+    assert gan.scaler_.feature_range == (-1, 1)  # tanh's range, so nothing is clipped
+    z, step_noise = gan.generator_.draw_noise(100, torch.Generator())
+    with torch.inference_mode():
+        raw = gan.generator_(z, step_noise=step_noise)
+    assert raw.abs().max() < 1
+
+
+# ----------------------------------------------------------------------- discriminator
+def test_step_logits_give_one_logit_per_step():
+    x = torch.rand(5, SEQ_LEN, N_FEATURES)
+    per_step = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, step_logits=True)
+    per_sequence = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
+    assert per_step(x).shape == (5, SEQ_LEN)
+    assert per_sequence(x).shape == (5,)
+
+
+# ------------------------------------------------------------------------------ losses
+def test_bce_and_lsgan_losses_at_known_points():
+    zeros = torch.zeros(4, SEQ_LEN)
+    assert discriminator_loss(zeros, zeros, "bce").item() == pytest.approx(2 * np.log(2))
+    assert generator_loss(zeros, "bce").item() == pytest.approx(np.log(2))
+    assert discriminator_loss(torch.ones(4), torch.zeros(4), "lsgan").item() == 0.0
+
+
+def test_wasserstein_losses():
+    real, fake = torch.full((4,), 3.0), torch.full((4,), 1.0)
+    assert discriminator_loss(real, fake, "wgan-gp").item() == -2.0
+    assert generator_loss(fake, "wgan-gp").item() == -1.0
+
+
+def test_gradient_penalty_is_per_sample():
+    # A critic whose gradient norm differs per sample: D(x) = c_i * sum(x) with c = sample
+    # scale. Per sample, ||grad|| = |c_i| * sqrt(T * d); a batch-wide norm would differ.
+    scales = torch.tensor([0.0, 1.0, 3.0])
+
+    def critic(x, labels=None):
+        return x.flatten(1).sum(dim=1) * scales
+
+    real = torch.rand(3, SEQ_LEN, N_FEATURES)
+    fake = torch.rand(3, SEQ_LEN, N_FEATURES)
+    norms = scales * np.sqrt(SEQ_LEN * N_FEATURES)
+    expected = ((norms - 1) ** 2).mean()
+    torch.testing.assert_close(gradient_penalty(critic, real, fake), expected)
+    batch_norm = scales.square().sum().sqrt() * np.sqrt(SEQ_LEN * N_FEATURES)
+    assert not torch.isclose(expected, (batch_norm - 1) ** 2)
+
+
+def test_gradient_penalty_trains_through_an_lstm_critic():
+    critic = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 2, 0.0, step_logits=True)
+    penalty = gradient_penalty(critic, torch.rand(4, SEQ_LEN, N_FEATURES),
+                               torch.rand(4, SEQ_LEN, N_FEATURES))
+    penalty.backward()  # double backward through the LSTM
+    # Every weight shapes the critic's input gradient; only the last bias cannot.
+    no_grad = [n for n, p in critic.named_parameters() if p.grad is None]
+    assert no_grad == ["head.1.bias"]
+
+
+def test_moment_loss_is_zero_for_identical_batches_and_grows_with_the_gap():
+    x = torch.rand(32, SEQ_LEN, N_FEATURES)
+    assert moment_loss(x, x.clone()).item() == pytest.approx(0.0, abs=1e-7)
+    assert moment_loss(x, x + 0.5).item() == pytest.approx(0.5, abs=1e-5)  # mean gap only
+    assert moment_loss(x, 2 * x).item() > moment_loss(x, 1.5 * x).item() > 0
+
+
+# ---------------------------------------------------------------------------- schedule
+def _trainer(**kwargs):
+    torch.manual_seed(0)
+    generator = LSTMGenerator(LATENT, SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, noise_dim=3)
+    discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
+    params = dict(batch_size=8, lr=1e-3, betas=(0.5, 0.999), loss="bce",
+                  precision="float32", device=torch.device("cpu"),
+                  noise_rng=torch.Generator().manual_seed(1),
+                  shuffle_rng=torch.Generator().manual_seed(2))
+    return AdversarialTrainer(generator, discriminator, **{**params, **kwargs})
+
+
+def test_generator_updates_once_per_discriminator_steps():
+    trainer = _trainer(discriminator_steps=3)
+    data = torch.rand(8 * 6, SEQ_LEN, N_FEATURES)
+    counts = {"g": 0, "d": 0}
+    trainer.opt_g.register_step_post_hook(lambda *a: counts.__setitem__("g", counts["g"] + 1))
+    trainer.opt_d.register_step_post_hook(lambda *a: counts.__setitem__("d", counts["d"] + 1))
+    trainer.run_epoch(data, None, 0.0)
+    assert counts == {"d": 6, "g": 2}
+
+
+def test_generator_pace_carries_across_epochs():
+    # 2 batches an epoch, 3 D steps per G step: the G step comes on the 3rd and 6th batch.
+    trainer = _trainer(discriminator_steps=3)
+    data = torch.rand(16, SEQ_LEN, N_FEATURES)
+    losses = [trainer.run_epoch(data, None, 0.0)[1] for _ in range(3)]
+    assert losses[0] is None and losses[1] is not None and losses[2] is not None
+
+
+def test_discriminator_lr_is_separate():
+    trainer = _trainer(lr=1e-3, discriminator_lr=4e-3)
+    assert trainer.opt_g.param_groups[0]["lr"] == 1e-3
+    assert trainer.opt_d.param_groups[0]["lr"] == 4e-3
+    assert _trainer(lr=1e-3).opt_d.param_groups[0]["lr"] == 1e-3
+
+
+def test_moment_weight_changes_the_generator_update():
+    data = torch.rand(8, SEQ_LEN, N_FEATURES)
+    plain, weighted = _trainer(), _trainer(moment_weight=100.0)
+    plain.train_step(data, None, 0.0)
+    weighted.train_step(data, None, 0.0)
+    g_plain = dict(plain.generator.named_parameters())
+    changed = [not torch.equal(p, g_plain[n]) for n, p in weighted.generator.named_parameters()]
+    assert any(changed)
+    for a, b in zip(plain.discriminator.parameters(), weighted.discriminator.parameters()):
+        torch.testing.assert_close(a, b)  # the moment term is the generator's alone
+
+
+# -------------------------------------------------------------- through the estimator
+@pytest.mark.parametrize("params", [
+    dict(noise_dim=0, discriminator_steps=1),               # the paper's design
+    dict(noise_dim=3, block_size=4, step_logits=True),
+    dict(noise_dim=3, loss="wgan-gp", gradient_penalty=1.0),
+    dict(noise_dim=3, loss="lsgan", moment_weight=10.0, discriminator_lr=2e-3),
+])
+def test_every_design_fits_samples_and_bolts(sines, params):
+    settings = dict(TINY, num_epochs=4, feedback_interval=2, feedback_epochs=1,
+                    discriminator_steps=2)
+    gan = BoltGANSynthesizer(**{**settings, **params}, random_state=0).fit(sines)
+    bolts = [r for r in gan.history_ if "k1" in r]
+    assert [r["epoch"] for r in bolts] == [2]
+    assert [r["phase"] for r in gan.history_] == ["normal", "normal", "bolt", "normal"]
+    samples = gan.sample(10)
+    assert samples.shape == (10, *sines.shape[1:]) and np.isfinite(samples).all()
+    np.testing.assert_array_equal(samples, gan.sample(10))
+
+
+def test_step_noise_samples_are_not_flat_lines(sines):
+    # The paper's fixed-point failure is a window whose second half barely moves; with
+    # fresh noise per step the step-to-step changes of an untrained generator stay alive.
+    gan = BoltGANSynthesizer(**dict(TINY, num_epochs=1), random_state=0).fit(sines)
+    samples = gan.sample(50)
+    assert np.abs(np.diff(samples[:, 6:], axis=1)).mean() > 1e-3
+
+
+def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
+    params = dict(TINY, noise_dim=3, block_size=4, step_logits=True, loss="wgan-gp",
+                  discriminator_steps=2, random_state=0)
+    gan = BoltGANSynthesizer(**params).fit(sines)
+    gan.save(tmp_path / "m.npz")
+    loaded = BoltGANSynthesizer.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.sample(5), gan.sample(5))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(noise_dim=-1), "noise_dim"), (dict(block_size=0), "block_size"),
+    (dict(loss="hinge"), "loss"), (dict(gradient_penalty=-1.0), "gradient_penalty"),
+    (dict(discriminator_steps=0), "discriminator_steps"),
+    (dict(discriminator_lr=0.0), "discriminator_lr"),
+])
+def test_bad_options_are_clear_errors(sines, bad, match):
+    with pytest.raises(ValueError, match=match):
+        BoltGANSynthesizer(**TINY, **bad).fit(sines)
