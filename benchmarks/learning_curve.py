@@ -19,14 +19,15 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from ablation_quality import PAPER, STEP, seconds_per_epoch
+from ablation_quality import PAPER, VARIANTS, seconds_per_epoch
 from bench_quality import load
 from skboltgan import BoltGANSynthesizer
 from skboltgan._synthesizer import _to_arrays
 from skboltgan.metrics import discriminative_score
 
 RESULTS = Path(__file__).parent / "results" / "learning_curve.json"
-CONFIGS = {"old defaults (paper design)": PAPER, "new defaults": STEP}
+CONFIGS = {"old defaults (paper design)": PAPER,
+           "new defaults": VARIANTS["step-noise-5d-combined"]}
 
 
 class SnapshotSynthesizer(BoltGANSynthesizer):

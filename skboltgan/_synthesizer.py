@@ -81,7 +81,7 @@ class BoltGANSynthesizer(BaseEstimator):
         (the sequence latent then sets the LSTM's initial state and is concatenated to every
         step). 0 selects the paper's design: the projected latent repeated at every step
         from a zero state, whose windows settle on a flat line.
-    block_size : int, default=1
+    block_size : int, default=4
         Time steps the generator emits per recurrent step, through position-specific
         output heads (DoppelGANger's batch generation); the LSTM runs
         ``ceil(seq_len / block_size)`` steps.
@@ -90,11 +90,11 @@ class BoltGANSynthesizer(BaseEstimator):
         the Wasserstein loss with a per-sample gradient penalty.
     gradient_penalty : float, default=10.0
         Weight of the gradient penalty (``loss="wgan-gp"`` only).
-    moment_weight : float, default=0.0
+    moment_weight : float, default=10.0
         Weight of TimeGAN's moment-matching term (per-step, per-feature batch means and
         standard deviations of fake against real, in the [-1, 1] training scale) added to
         the generator loss; 0 turns it off.
-    step_logits : bool, default=False
+    step_logits : bool, default=True
         The discriminator emits a logit at every time step (RCGAN, TimeGAN) instead of one
         per sequence from its flattened hidden states (the paper's head).
     discriminator_lr : float or None, default=None
@@ -206,8 +206,8 @@ class BoltGANSynthesizer(BaseEstimator):
     def __init__(self, *, latent_dim=100, lstm_hidden=32, lstm_layers=2, dropout=0.3,
                  num_epochs=70, batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
-                 feedback_sample_size=256, noise_dim=16, block_size=1, loss="bce",
-                 gradient_penalty=10.0, moment_weight=0.0, step_logits=False,
+                 feedback_sample_size=256, noise_dim=16, block_size=4, loss="bce",
+                 gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
                  discriminator_lr=None, discriminator_steps=5, precision="float32", device="auto",
                  n_threads=None, checkpoint_dir=None, checkpoint_every=10, random_state=None,
                  verbose=0):
