@@ -56,9 +56,12 @@ class BoltGANSynthesizer(BaseEstimator):
         Stacked LSTM layers in both networks (the paper uses 3).
     dropout : float, default=0.3
         Dropout between LSTM layers and in the discriminator head.
-    num_epochs : int, default=70
-        Training epochs, refinement epochs included (the paper uses 2500). 70 epochs of the
-        default network take about 150 s on the 3,662 stock windows on one CPU core.
+    num_epochs : int, default=150
+        Training epochs, refinement epochs included (the paper uses 2500). 150 epochs of
+        the default network on the 3,662 stock windows are about 5 minutes of one CPU core
+        (1.9 s an epoch); on 10,000 sines of 24 x 5 about 10 minutes (4.0 s an epoch). In
+        the learning curve (docs: quality ablation) the default design scored best between
+        3 and 7 minutes on stocks.
     batch_size : int, default=64
         Sequences per batch (the paper uses 32). ``fit`` needs at least this many.
     lr : float, default=1e-3
@@ -156,10 +159,15 @@ class BoltGANSynthesizer(BaseEstimator):
     -----
     The paper's configuration is ``latent_dim=100, lstm_hidden=308, lstm_layers=3,
     dropout=0.3, batch_size=32, lr=2e-4, num_epochs=2500, feedback_interval=500,
-    feedback_epochs=100``; it takes days per fit on a 2-core CPU. The defaults (``lstm_hidden``,
-    ``lstm_layers``, ``dropout``, ``batch_size``, ``lr``, ``num_epochs``) won a measured search
-    for the best discriminative score within 150 s of training on the stock data
-    (``benchmarks/search_defaults.py``; see the quality benchmark in the user guide).
+    feedback_epochs=100`` with its generator and training game, ``noise_dim=0,
+    block_size=1, discriminator_steps=1, moment_weight=0, step_logits=False``; it takes days
+    per fit on a 2-core CPU. The network size and learning rate of the defaults won a
+    measured search within 150 s of training on the stock data
+    (``benchmarks/search_defaults.py``); the generator design and objective (``noise_dim``,
+    ``block_size``, ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an
+    ablation at equal compute on stocks and sines (``benchmarks/ablation_quality.py``), and
+    ``num_epochs`` comes from its learning curve (see the quality ablation in the user
+    guide).
 
     Examples
     --------
@@ -204,7 +212,7 @@ class BoltGANSynthesizer(BaseEstimator):
     }
 
     def __init__(self, *, latent_dim=100, lstm_hidden=32, lstm_layers=2, dropout=0.3,
-                 num_epochs=70, batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
+                 num_epochs=150, batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=4, loss="bce",
                  gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
