@@ -141,7 +141,7 @@ def rst_table(table):
         done = {v: e for v, e in entries.items() if "discriminative" in e}
         for variant, e in sorted(done.items(), key=lambda kv: kv[1]["discriminative"]["mean"]):
             d, p = e["discriminative"], e["predictive"]
-            cells = (f"{d['mean']:.3f} ± {d['ci'] or 0:.3f}", f"{p['mean']:.3f} ± {p['ci'] or 0:.3f}")
+            cells = [f"{r['mean']:.3f} ± {r['ci'] or 0:.3f}" for r in (d, p)]
             lines.append(f"{name:8}  {variant:26}  {e['num_epochs']:6d}  "
                          f"{e['fit_minutes']['mean']:7.1f}  {cells[0]:16}  {cells[1]:16}  "
                          f"{len(e['runs']):5d}")

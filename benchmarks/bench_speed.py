@@ -177,8 +177,7 @@ def build_ours(arch, T, F, precision, seed=0):
     discriminator = LSTMDiscriminator(T, F, arch["lstm_hidden"], arch["lstm_layers"],
                                       arch["dropout"])
     return AdversarialTrainer(
-        generator, discriminator, latent_dim=arch["latent_dim"],
-        batch_size=arch["batch_size"], lr=2e-4, betas=(0.5, 0.999), loss="bce",
+        generator, discriminator, batch_size=arch["batch_size"], lr=2e-4, betas=(0.5, 0.999), loss="bce",
         precision=precision, device=torch.device("cpu"),
         noise_rng=torch.Generator().manual_seed(1), shuffle_rng=torch.Generator().manual_seed(2))
 

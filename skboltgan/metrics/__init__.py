@@ -3,7 +3,8 @@
 Marginal fidelity (:func:`tv_complement`, :func:`kl_similarity`, :func:`chi_square_test`),
 dependence (:func:`autocorrelation_error`, :func:`correlation_error`), TimeGAN's temporal
 protocol (:func:`discriminative_score`, :func:`predictive_score`), downstream utility
-(:func:`tstr_score`), a memorization guard (:func:`memorization_ratio`), scorers for model selection (:func:`make_synthesis_scorer`) and one
+(:func:`tstr_score`), a memorization guard (:func:`memorization_ratio`),
+scorers for model selection (:func:`make_synthesis_scorer`) and one
 report with all of them (:func:`evaluate`).
 """
 

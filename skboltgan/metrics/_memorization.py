@@ -107,8 +107,8 @@ def memorization_ratio(training, synthetic, holdout, *, threshold=0.9, chunk_siz
             f"windows differ in length: training {training.shape[1]}, synthetic "
             f"{synthetic.shape[1]}, holdout {holdout.shape[1]} steps; cut them the same way.")
     check_positive(chunk_size=chunk_size)
-    low = training.min(axis=(0, 1))
-    span = np.where(training.max(axis=(0, 1)) > low, training.max(axis=(0, 1)) - low, 1.0)
+    low, high = training.min(axis=(0, 1)), training.max(axis=(0, 1))
+    span = np.where(high > low, high - low, 1.0)  # a constant feature adds no distance
 
     def flat(X):
         return ((X - low) / span).reshape(len(X), -1)
