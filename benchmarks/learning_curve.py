@@ -35,19 +35,19 @@ class SnapshotSynthesizer(BoltGANSynthesizer):
 
     snapshot_epochs = ()
 
-    def _train(self, trainer, data, labels, store):
+    def _train(self, trainer, data, labels, monitor, store):
         self.snapshots_ = {}
         fit = trainer.fit
 
         def fit_with_snapshots(*args, on_epoch_end=None, **kwargs):
             def hook(epoch, history):
                 if epoch + 1 in self.snapshot_epochs:
-                    self.snapshots_[epoch + 1] = _to_arrays(trainer.generator)
-                on_epoch_end(epoch, history)
+                    self.snapshots_[epoch + 1] = _to_arrays(trainer.sampling_generator)
+                return on_epoch_end(epoch, history)
             return fit(*args, on_epoch_end=hook, **kwargs)
 
         trainer.fit = fit_with_snapshots
-        return super()._train(trainer, data, labels, store)
+        return super()._train(trainer, data, labels, monitor, store)
 
 
 def curve(real, params, epochs, seed):

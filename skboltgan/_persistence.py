@@ -142,7 +142,7 @@ class CheckpointStore:
         self.path = Path(directory) / f"boltgan-{key}.ckpt"
 
     def load(self):
-        """Return the saved ``{"trainer": ..., "history": ...}`` or None when there is none."""
+        """Return the saved ``{"history": ..., **states}`` or None when there is none."""
         if not self.path.is_file():
             return None
         try:
@@ -152,7 +152,8 @@ class CheckpointStore:
                 f"Checkpoint {str(self.path)!r} cannot be read safely ({exc}); delete it to "
                 "start training afresh.") from exc
 
-    def save(self, trainer_state, history):
+    def save(self, history, **states):
+        """Write ``history`` and the named states (``trainer``, ``validation``) atomically."""
         with atomic_path(self.path) as tmp:
-            torch.save({"trainer": trainer_state, "history": history}, tmp)
+            torch.save({"history": history, **states}, tmp)
         logger.debug("checkpoint written to %s (epoch %d)", self.path, len(history))

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import time
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -13,8 +14,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._feedback import FeedbackScheduler
+from ._feedback import FeedbackScheduler, resolve_epochs
 from ._losses import LOSSES
+from ._monitoring import StabilityMonitor, ValidationMonitor, validation_split
 from ._networks import LSTMDiscriminator, LSTMGenerator
 from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
 from ._training import AdversarialTrainer, bfloat16_supported
@@ -26,6 +28,7 @@ from .preprocessing import TimeSeriesMinMaxScaler
 logger = logging.getLogger("skboltgan")
 
 _MAX_SEED = np.iinfo(np.int32).max
+_DIVERSITY_BATCH = 128  # windows generated each epoch to measure sample diversity
 
 
 def _positive_int():
@@ -118,6 +121,40 @@ class BoltGANSynthesizer(BaseEstimator):
         Torch intra-op threads while fitting and sampling (restored afterwards). None keeps
         torch's setting, which joblib already limits to ``cores // n_jobs`` inside
         ``GridSearchCV(n_jobs=...)`` workers, so parallel fits do not oversubscribe.
+    ema_decay : float in [0, 1), default=0.0
+        The fitted generator is an exponential moving average of the generator's weights
+        over its updates, with this decay (warmed up: ``min(ema_decay, (1 + n) / (10 + n))``
+        after ``n`` updates), which evens out the GAN's oscillation from update to update.
+        0 keeps the last weights.
+    validation_fraction : float in (0, 0.5) or None, default=0.1
+        Share of the windows held out to score the generator during training (the last
+        block of windows, of each class for a conditional fit, without the ``seq_len - 1``
+        windows before it that overlap it). The generator of the best-scored epoch is kept
+        at the end (``best_epoch_``). None trains on all windows and keeps the last epoch.
+    validation_every : int, default=5
+        Epochs between validation scores (the last epoch is always scored). Each score is
+        a short post-hoc GRU classifier run (300 steps) of real against generated windows.
+    early_stopping : bool, default=False
+        Stop training when the validation score has not improved by more than ``tol`` for
+        ``n_iter_no_change`` consecutive scores (needs ``validation_fraction``). The bolt
+        schedule is not shortened: a run that stops early skips the bolts after it.
+    n_iter_no_change : int, default=10
+        Validation scores without improvement before early stopping.
+    tol : float, default=1e-3
+        Least decrease of the validation score that counts as an improvement.
+    warm_start : bool, default=False
+        When True and the synthesizer is fitted, ``fit`` trains ``num_epochs`` more epochs
+        from where the last fit ended (its last epoch's weights, optimiser, noise and batch
+        order states, and its weight average), continuing the bolt schedule and
+        ``history_``; the data must have the same shape and classes, and are scaled as in
+        the first fit. The same seed and calls give identical weights. A model loaded from a
+        file holds no optimiser state: it continues from its saved weights with fresh
+        optimisers.
+    max_time : float or None, default=None
+        Seconds of training after which ``fit`` stops at the next epoch boundary (keeping
+        the best validated epoch when validating). The one setting that trades bit-for-bit
+        reproducibility for a wall-clock bound: where it stops depends on the machine's
+        speed. With ``checkpoint_dir``, a later ``fit`` continues from where it stopped.
     checkpoint_dir : str, path or None, default=None
         When set, ``fit`` writes a checkpoint (weights, optimiser and RNG states, history)
         every ``checkpoint_every`` epochs, and a later ``fit`` with the same configuration and
@@ -139,7 +176,20 @@ class BoltGANSynthesizer(BaseEstimator):
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
         ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
         None in an epoch with fewer batches than ``discriminator_steps`` and no generator
-        update), ``seconds``, and at each bolt ``k1``, ``k2`` and ``bolt_seconds``.
+        update), ``seconds``, the stability diagnostics ``d_accuracy_real`` and
+        ``d_accuracy_fake`` (shares the discriminator got right; not for ``"wgan-gp"``),
+        ``d_grad_norm``, ``g_grad_norm`` (mean gradient norms) and ``diversity`` (spread of
+        a fixed batch of generated windows over that of real ones), ``warnings`` where a
+        stability warning fired (a :class:`~sklearn.exceptions.ConvergenceWarning`, once
+        per failure and fit: the discriminator winning outright or sitting at chance, the
+        generator loss diverging, diversity collapsing), at each bolt ``k1``, ``k2`` and
+        ``bolt_seconds``, and at each validation ``validation_score``.
+    best_epoch_ : int or None
+        The (0-based) epoch whose generator was kept: the lowest validation score. None
+        without validation (``validation_fraction=None``), when the last epoch is kept.
+    best_score_ : float or None
+        Its validation score (0 means the short classifier could not tell its samples from
+        the validation windows, 0.5 that it always could).
     n_features_in_ : int
         Number of features per time step.
     seq_len_ : int
@@ -205,6 +255,14 @@ class BoltGANSynthesizer(BaseEstimator):
         "precision": [StrOptions({"float32", "bfloat16"})],
         "device": [str],
         "n_threads": [_positive_int(), None],
+        "ema_decay": [Interval(Real, 0, 1, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 0.5, closed="neither"), None],
+        "validation_every": [_positive_int()],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [_positive_int()],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "checkpoint_dir": [str, os.PathLike, None],
         "checkpoint_every": [_positive_int()],
         "random_state": ["random_state"],
@@ -216,9 +274,12 @@ class BoltGANSynthesizer(BaseEstimator):
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=4, loss="bce",
                  gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
-                 discriminator_lr=None, discriminator_steps=5, precision="float32", device="auto",
-                 n_threads=None, checkpoint_dir=None, checkpoint_every=10, random_state=None,
-                 verbose=0):
+                 discriminator_lr=None, discriminator_steps=5, ema_decay=0.0,
+                 validation_fraction=None,
+                 validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
+                 warm_start=False, max_time=None,
+                 precision="float32", device="auto", n_threads=None, checkpoint_dir=None,
+                 checkpoint_every=10, random_state=None, verbose=0):
         self.latent_dim = latent_dim
         self.lstm_hidden = lstm_hidden
         self.lstm_layers = lstm_layers
@@ -240,6 +301,14 @@ class BoltGANSynthesizer(BaseEstimator):
         self.step_logits = step_logits
         self.discriminator_lr = discriminator_lr
         self.discriminator_steps = discriminator_steps
+        self.ema_decay = ema_decay
+        self.validation_fraction = validation_fraction
+        self.validation_every = validation_every
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.max_time = max_time
         self.precision = precision
         self.device = device
         self.n_threads = n_threads
@@ -268,24 +337,101 @@ class BoltGANSynthesizer(BaseEstimator):
         """
         X = check_sequences(X, min_sequences=self.batch_size)
         classes, class_prior, labels = _encode_fit_labels(y, X.shape[0])
+        warm = self.warm_start and hasattr(self, "generator_state_")
+        if warm:
+            self._check_warm_start_data(X, classes)
+        train, validation = self._split(X, labels)
         device = _resolve_device(self.device)
         self._check_precision(device)
-        scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
+        # The scaler sees every window, so generated data can reach the validation range.
+        scaler = self.scaler_ if warm else TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         data = _scaled_tensor(scaler, X, device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
-        init_seed, noise_seed, shuffle_seed = check_random_state(self.random_state).randint(
-            _MAX_SEED, size=3)
+        init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed = (
+            check_random_state(self.random_state).randint(_MAX_SEED, size=5))
         with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
             torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
             n_classes = 0 if classes is None else len(classes)
             trainer = self._make_trainer(X.shape[1:], n_classes, device, noise_seed,
                                          shuffle_seed)
-            history = self._train(trainer, data, labels, self._checkpoint_store(X, y))
+            earlier = self._load_warm_start(trainer) if warm else None
+            total_epochs = len(earlier or ()) + self.num_epochs
+            monitors = Monitors(
+                self._make_validation(trainer, data, labels, validation, validation_seed,
+                                      total_epochs),
+                self._make_stability(trainer, *_subset(data, labels, train), stability_seed))
+            history, final_state = self._train(
+                trainer, *_subset(data, labels, train), monitors,
+                self._checkpoint_store(X, y, earlier), earlier)
         # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
+        self._final_state = _to_numpy_tree(final_state)  # where a warm start continues
         self.scaler_, self.classes_, self.class_prior_ = scaler, classes, class_prior
-        self._store_fitted(trainer.generator, trainer.discriminator, history, X.shape, device)
+        validation = monitors.validation
+        self.best_epoch_ = None if validation is None else validation.best_epoch
+        self.best_score_ = None if validation is None else float(validation.best_score)
+        self._store_fitted(trainer.sampling_generator, trainer.discriminator, history, X.shape,
+                           device)
         return self
+
+    def _check_warm_start_data(self, X, classes):
+        same_classes = (classes is None) == (self.classes_ is None) and (
+            classes is None or np.array_equal(classes, self.classes_))
+        if X.shape[1:] != (self.seq_len_, self.n_features_in_) or not same_classes:
+            raise ValueError(
+                f"warm_start=True continues the earlier fit, on sequences of "
+                f"{self.seq_len_} steps x {self.n_features_in_} features"
+                f"{'' if self.classes_ is None else f' with classes {list(self.classes_)}'}; "
+                f"got {X.shape[1]} x {X.shape[2]}"
+                f"{'' if classes is None else f' with classes {list(classes)}'}. Pass data "
+                "of that shape, or set warm_start=False to fit afresh.")
+
+    def _load_warm_start(self, trainer):
+        """Put the earlier fit's end state into ``trainer``; return its history."""
+        state = getattr(self, "_final_state", None)
+        if state is None:  # loaded from a file: weights only
+            trainer.generator.load_state_dict(_to_tensors(self.generator_state_))
+            trainer.discriminator.load_state_dict(_to_tensors(self.discriminator_state_))
+            if trainer.ema_generator is not None:
+                trainer.ema_generator.load_state_dict(_to_tensors(self.generator_state_))
+            logger.info("warm start from saved weights with fresh optimiser states")
+        else:
+            trainer.load_state_dict(_to_torch_tree(state))
+        return list(self.history_)
+
+    def _split(self, X, labels):
+        """Training and validation window indices (validation None without validation)."""
+        if self.validation_fraction is None:
+            return np.arange(X.shape[0]), None
+        train, validation = validation_split(X.shape[0], labels, self.validation_fraction,
+                                             X.shape[1])
+        if train.size < self.batch_size:
+            raise ValueError(
+                f"After holding out validation_fraction={self.validation_fraction} of the "
+                f"{X.shape[0]} windows (and the overlapping windows before them), "
+                f"{train.size} are left to train on, fewer than batch_size="
+                f"{self.batch_size}; pass more windows, lower batch_size, or set "
+                "validation_fraction=None.")
+        return train, validation
+
+    def _make_validation(self, trainer, data, labels, validation, seed, total_epochs):
+        if validation is None:
+            return None
+        noise = trainer.generator.draw_noise(len(validation), _torch_rng(seed, data.device),
+                                             data.device)
+        windows, window_labels = _subset(data, labels, validation)
+        return ValidationMonitor(
+            windows, window_labels, noise, every=self.validation_every,
+            num_epochs=total_epochs, early_stopping=self.early_stopping,
+            n_iter_no_change=self.n_iter_no_change, tol=self.tol, random_state=int(seed))
+
+    def _make_stability(self, trainer, data, labels, seed):
+        rng = _torch_rng(seed)
+        n = min(_DIVERSITY_BATCH, data.shape[0])
+        chosen = torch.randperm(data.shape[0], generator=rng)[:n].to(data.device)
+        noise = trainer.generator.draw_noise(n, _torch_rng(seed, data.device), data.device)
+        windows, window_labels = _subset(data, labels, chosen)
+        return StabilityMonitor(windows, window_labels, noise, loss=self.loss)
 
     def _check_precision(self, device):
         if self.precision == "bfloat16" and not bfloat16_supported(device.type):
@@ -302,55 +448,77 @@ class BoltGANSynthesizer(BaseEstimator):
             device=device, noise_rng=_torch_rng(noise_seed, device),
             shuffle_rng=_torch_rng(shuffle_seed), discriminator_lr=self.discriminator_lr,
             discriminator_steps=self.discriminator_steps,
-            gradient_penalty=self.gradient_penalty, moment_weight=self.moment_weight)
+            gradient_penalty=self.gradient_penalty, moment_weight=self.moment_weight,
+            ema_decay=self.ema_decay)
 
-    def _train(self, trainer, data, labels, store):
-        """Run the trainer, resuming from and writing checkpoints; survive Ctrl-C cleanly."""
-        history = self._resume(trainer, store)
+    def _train(self, trainer, data, labels, monitors, store, earlier=None):
+        """Run the trainer, resuming from and writing checkpoints; survive Ctrl-C cleanly.
+
+        ``earlier`` is a warm start's history (the trainer already holds its end state).
+        Returns the history and the trainer's state at its end; with validation, the
+        generator of the best-scored epoch is then restored into the trainer.
+        """
+        history = self._resume(trainer, monitors, store) if earlier is None else earlier
+        scheduler = self._scheduler(len(earlier or ()) + self.num_epochs)
         last_good = {}
+        deadline = None if self.max_time is None else time.monotonic() + self.max_time
 
         def on_epoch_end(epoch, history):
-            last_good.update(state=trainer.state_dict(), history=list(history))
-            if store is not None and ((epoch + 1) % self.checkpoint_every == 0
-                                      or epoch + 1 == self.num_epochs):
-                store.save(last_good["state"], last_good["history"])
+            stop = monitors.after_epoch(epoch, history[-1], trainer)
+            if deadline is not None and time.monotonic() > deadline and not stop:
+                logger.info("max_time=%gs reached after epoch %d", self.max_time, epoch)
+                stop = True
+            last_good.update(states=monitors.states(trainer), history=list(history))
+            if store is not None and (stop or (epoch + 1) % self.checkpoint_every == 0
+                                      or epoch + 1 == scheduler.num_epochs):
+                store.save(last_good["history"], **last_good["states"])
+            return stop
 
         try:
-            return trainer.fit(data, labels, self._scheduler(),
-                               strength=self.feedback_strength,
-                               sample_size=self.feedback_sample_size, history=history,
-                               verbose=self.verbose, on_epoch_end=on_epoch_end)
+            if not monitors.stopped:  # a resumed run may have stopped early already
+                history = trainer.fit(data, labels, scheduler,
+                                      strength=self.feedback_strength,
+                                      sample_size=self.feedback_sample_size, history=history,
+                                      verbose=self.verbose, on_epoch_end=on_epoch_end)
         except KeyboardInterrupt:
             if not last_good:
                 raise
-            return self._stop_at_last_good(trainer, store, last_good)
+            history = self._stop_at_last_good(trainer, monitors, store, last_good)
+        final_state = trainer.state_dict()
+        if monitors.validation is not None:
+            monitors.validation.restore_best(trainer.sampling_generator)
+        return history, final_state
 
-    def _stop_at_last_good(self, trainer, store, last_good):
+    def _stop_at_last_good(self, trainer, monitors, store, last_good):
         # The interrupted epoch may have half-updated the weights: roll back to the end of
         # the last completed epoch, which is also what the checkpoint holds.
-        trainer.load_state_dict(last_good["state"])
+        monitors.load_states(trainer, last_good["states"])
         if store is not None:
-            store.save(last_good["state"], last_good["history"])
+            store.save(last_good["history"], **last_good["states"])
         epochs = len(last_good["history"])
+        kept = "last completed" if monitors.validation is None else "best validated"
         warnings.warn(
-            f"fit was interrupted; the model holds the last completed epoch ({epochs} of "
-            f"{self.num_epochs}). Set checkpoint_dir and call fit again to resume.",
+            f"fit was interrupted after {epochs} of {self.num_epochs} epochs; the model "
+            f"holds the {kept} epoch. Set checkpoint_dir and call fit again to resume.",
             UserWarning)
         return last_good["history"]
 
-    def _resume(self, trainer, store):
+    def _resume(self, trainer, monitors, store):
         checkpoint = None if store is None else store.load()
         if checkpoint is None:
             return []
-        trainer.load_state_dict(checkpoint["trainer"])
+        monitors.load_states(trainer, checkpoint)
         logger.info("resuming from %s after epoch %d", store.path, len(checkpoint["history"]))
         return checkpoint["history"]
 
-    def _checkpoint_store(self, X, y):
+    def _checkpoint_store(self, X, y, earlier=None):
         if self.checkpoint_dir is None:
             return None
-        excluded = {"verbose", "checkpoint_dir", "checkpoint_every", "n_threads", "device"}
+        excluded = {"verbose", "checkpoint_dir", "checkpoint_every", "n_threads", "device",
+                    "max_time", "warm_start"}
         params = {k: v for k, v in self.get_params().items() if k not in excluded}
+        if earlier is not None:  # a warm start's run is its own: it never resumes the first
+            params["continues_after_epochs"] = len(earlier)
         return CheckpointStore(self.checkpoint_dir, fingerprint(params, X, y))
 
     @contextmanager
@@ -363,8 +531,12 @@ class BoltGANSynthesizer(BaseEstimator):
         finally:
             torch.set_num_threads(previous)
 
-    def _scheduler(self):
-        return FeedbackScheduler(self.num_epochs, self.feedback_interval, self.feedback_epochs)
+    def _scheduler(self, total_epochs):
+        """The bolt schedule over ``total_epochs`` (more than ``num_epochs`` in a warm start),
+        its interval and refinement resolved against ``num_epochs``."""
+        return FeedbackScheduler(total_epochs,
+                                 resolve_epochs(self.feedback_interval, self.num_epochs),
+                                 resolve_epochs(self.feedback_epochs, self.num_epochs))
 
     def _n_classes(self):
         return 0 if getattr(self, "classes_", None) is None else len(self.classes_)
@@ -560,6 +732,8 @@ class BoltGANSynthesizer(BaseEstimator):
         estimator.class_prior_ = None if prior is None else np.asarray(prior)
         for name in ("history_", "seq_len_", "n_features_in_", "device_"):
             setattr(estimator, name, fitted[name])
+        for name in ("best_epoch_", "best_score_"):  # absent from files saved before validation
+            setattr(estimator, name, fitted.get(name))
         return estimator
 
     def _file_metadata(self):
@@ -572,6 +746,7 @@ class BoltGANSynthesizer(BaseEstimator):
             "fitted": {
                 "history_": self.history_, "seq_len_": self.seq_len_,
                 "n_features_in_": self.n_features_in_, "device_": self.device_,
+                "best_epoch_": self.best_epoch_, "best_score_": self.best_score_,
                 "class_prior_": None if self.class_prior_ is None
                 else self.class_prior_.tolist(),
                 "scaler": scaler_scalars,
@@ -650,6 +825,43 @@ def _encode_fit_labels(y, n_sequences):
     return classes, counts / counts.sum(), encoded
 
 
+def _subset(data, labels, indices):
+    """``(data, labels)`` restricted to the windows at ``indices``."""
+    index = torch.as_tensor(indices, device=data.device)
+    return data[index], None if labels is None else labels[index]
+
+
+class Monitors:
+    """The fit's monitors (validation optional), checkpointed with the trainer."""
+
+    def __init__(self, validation, stability):
+        self.validation, self.stability = validation, stability
+
+    @property
+    def stopped(self):
+        return self.validation is not None and self.validation.stopped
+
+    def after_epoch(self, epoch, record, trainer):
+        """Update the record and the monitors; return whether to stop early."""
+        stop = self.validation is not None and self.validation.after_epoch(epoch, record,
+                                                                            trainer)
+        self.stability.after_epoch(epoch, record, trainer)
+        return stop
+
+    def states(self, trainer):
+        """What a checkpoint holds besides the history."""
+        states = {"trainer": trainer.state_dict(), "stability": self.stability.state_dict()}
+        if self.validation is not None:
+            states["validation"] = self.validation.state_dict()
+        return states
+
+    def load_states(self, trainer, states):
+        trainer.load_state_dict(states["trainer"])
+        self.stability.load_state_dict(states["stability"])
+        if self.validation is not None:
+            self.validation.load_state_dict(states["validation"])
+
+
 def _scaled_tensor(scaler, X, device, chunk_size=4096):
     """``scaler.transform(X)`` as a float32 tensor on ``device``, filled a chunk at a time.
 
@@ -684,6 +896,28 @@ def _cuda_devices(device):
 
 def _torch_rng(seed, device="cpu"):
     return torch.Generator(device=device).manual_seed(int(seed))
+
+
+def _to_numpy_tree(obj):
+    """Tensors -> arrays inside nested dicts, lists and tuples (picklable by skops too)."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().numpy().copy()
+    if isinstance(obj, dict):
+        return {k: _to_numpy_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_numpy_tree(v) for v in obj)
+    return obj
+
+
+def _to_torch_tree(obj):
+    """The inverse of :func:`_to_numpy_tree`."""
+    if isinstance(obj, np.ndarray):
+        return torch.from_numpy(obj.copy())
+    if isinstance(obj, dict):
+        return {k: _to_torch_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_torch_tree(v) for v in obj)
+    return obj
 
 
 def _to_arrays(module):

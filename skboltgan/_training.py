@@ -83,11 +83,16 @@ class AdversarialTrainer:
         Weight of the per-sample gradient penalty (``loss="wgan-gp"`` only).
     moment_weight : float, default=0.0
         Weight of TimeGAN's moment-matching term in the generator loss.
+    ema_decay : float, default=0.0
+        Decay of an exponential moving average of the generator's weights, updated after
+        every generator update (warmed up as ``min(ema_decay, (1 + n) / (10 + n))`` after
+        ``n`` updates, so early weights fade fast); :attr:`sampling_generator` is that
+        average. 0 keeps no average.
     """
 
     def __init__(self, generator, discriminator, *, batch_size, lr, betas, loss, precision,
                  device, noise_rng, shuffle_rng, discriminator_lr=None, discriminator_steps=1,
-                 gradient_penalty=10.0, moment_weight=0.0):
+                 gradient_penalty=10.0, moment_weight=0.0, ema_decay=0.0):
         self.generator = generator
         self.discriminator = discriminator
         self.batch_size = batch_size
@@ -107,6 +112,17 @@ class AdversarialTrainer:
                                       betas=betas, fused=fused)
         self.bolt_state = None  # (k1, k2) while a refinement phase is running
         self.d_updates = 0  # discriminator updates so far: paces the generator's updates
+        self.ema_decay = ema_decay
+        self.ema_generator = None
+        if ema_decay:
+            self.ema_generator = copy.deepcopy(generator).eval().requires_grad_(False)
+        self.g_updates = 0
+        self._epoch_sums = {}  # running sums of the epoch's statistics, see _track
+
+    @property
+    def sampling_generator(self):
+        """The generator to sample from: the weight average if one is kept."""
+        return self.generator if self.ema_generator is None else self.ema_generator
 
     def state_dict(self):
         """Everything needed to continue training exactly: weights, optimisers, RNG states."""
@@ -122,6 +138,9 @@ class AdversarialTrainer:
                          if self.device.type == "cuda" else None),
             "bolt_state": None if self.bolt_state is None else list(self.bolt_state),
             "d_updates": self.d_updates,
+            "g_updates": self.g_updates,
+            "ema_generator": (None if self.ema_generator is None
+                              else _cloned(self.ema_generator.state_dict())),
         }
 
     def load_state_dict(self, state):
@@ -136,6 +155,9 @@ class AdversarialTrainer:
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
         self.bolt_state = None if state["bolt_state"] is None else tuple(state["bolt_state"])
         self.d_updates = state.get("d_updates", 0)
+        self.g_updates = state.get("g_updates", 0)
+        if self.ema_generator is not None:
+            self.ema_generator.load_state_dict(state["ema_generator"])
 
     def autocast(self):
         if self.precision != "bfloat16":
@@ -175,8 +197,23 @@ class AdversarialTrainer:
                     self.discriminator, real, fake, labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
+        self._track("d_grad_norm", _gradient_norm(self.discriminator))
+        self._track_accuracy(logits.detach().float(), n)
         self.opt_d.step()
         return loss.detach()
+
+    def _track_accuracy(self, logits, n):
+        """Share of real (fake) sequences the discriminator calls real (fake)."""
+        if self.loss == "wgan-gp":
+            return  # a critic's scores have no decision threshold
+        threshold = 0.5 if self.loss == "lsgan" else 0.0
+        self._track("d_accuracy_real", (logits[:n] > threshold).float().mean())
+        self._track("d_accuracy_fake", (logits[n:] <= threshold).float().mean())
+
+    def _track(self, name, value):
+        """Add ``value`` to this epoch's running sum of ``name`` (kept on the device)."""
+        total, count = self._epoch_sums.get(name, (0.0, 0))
+        self._epoch_sums[name] = (total + value, count + 1)
 
     def generator_step(self, real, fake, labels):
         self.discriminator.requires_grad_(False)
@@ -186,34 +223,48 @@ class AdversarialTrainer:
                 loss = loss + self.moment_weight * moment_loss(real, fake.float())
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
+        self._track("g_grad_norm", _gradient_norm(self.generator))
         self.opt_g.step()
         self.discriminator.requires_grad_(True)
+        self.g_updates += 1
+        if self.ema_generator is not None:
+            self._update_average()
         return loss.detach()
 
-    def run_epoch(self, data, labels, strength):
-        """One pass over ``data`` in shuffled batches; returns mean (D loss, G loss).
+    @torch.no_grad()
+    def _update_average(self):
+        decay = min(self.ema_decay, (1 + self.g_updates) / (10 + self.g_updates))
+        for averaged, current in zip(self.ema_generator.parameters(),
+                                     self.generator.parameters()):
+            averaged.lerp_(current, 1 - decay)
 
-        The G loss is None if the generator was not updated in this epoch.
+    def run_epoch(self, data, labels, strength):
+        """One pass over ``data`` in shuffled batches; returns the epoch's mean statistics.
+
+        ``d_loss``, ``g_loss``, ``d_accuracy_real``, ``d_accuracy_fake`` (not for
+        ``"wgan-gp"``), ``d_grad_norm`` and ``g_grad_norm`` (L2 norms of all gradients before
+        each update). Generator statistics are None if the generator was not updated.
         """
         self.generator.train()
         self.discriminator.train()
         n = data.shape[0]
         order = torch.randperm(n, generator=self.shuffle_rng, device="cpu").to(self.device)
         n_batches = max(1, n // self.batch_size)  # the last partial batch is dropped
-        d_total = torch.zeros((), device=self.device)
-        g_total = torch.zeros((), device=self.device)
-        g_updates = 0
+        self._epoch_sums = {}
         for b in range(n_batches):
             idx = order[b * self.batch_size:(b + 1) * self.batch_size]
             batch_labels = None if labels is None else labels[idx]
             loss_d, loss_g = self.train_step(data[idx], batch_labels, strength)
-            d_total += loss_d
+            self._track("d_loss", loss_d)
             if loss_g is not None:
-                g_total += loss_g
-                g_updates += 1
-        d_loss = (d_total / n_batches).item()  # the epoch's host synchronisations
-        g_loss = (g_total / g_updates).item() if g_updates else None
-        return d_loss, g_loss
+                self._track("g_loss", loss_g)
+        names = list(self._epoch_sums)
+        means = torch.stack([torch.as_tensor(total, device=self.device) / count
+                             for total, count in self._epoch_sums.values()])
+        stats = dict(zip(names, means.tolist()))  # the epoch's one host synchronisation
+        stats.setdefault("g_loss", None)
+        stats.setdefault("g_grad_norm", None)
+        return stats
 
     def bolt(self, data, labels, sample_size):
         """Estimate (k1, k2) on ``sample_size`` real and as many generated sequences."""
@@ -233,7 +284,7 @@ class AdversarialTrainer:
 
         A non-empty ``history`` means training resumes (from a checkpoint): its first new
         record is marked ``"resumed": True``. ``on_epoch_end(epoch, history)`` is called
-        after every completed epoch.
+        after every completed epoch; training stops early when it returns True.
         """
         history = [] if history is None else list(history)
         resumed = bool(history)
@@ -247,13 +298,13 @@ class AdversarialTrainer:
                 record.update(self._fire_bolt(data, labels, sample_size, epoch))
             if record["phase"] == "normal":
                 self.bolt_state = None
-            record["d_loss"], record["g_loss"] = self.run_epoch(data, labels, strength)
+            record.update(self.run_epoch(data, labels, strength))
             record["seconds"] = time.perf_counter() - start
             self._check_finite(record)
             history.append(record)
             logger.debug("epoch %d %s", epoch, record)
-            if on_epoch_end is not None:
-                on_epoch_end(epoch, history)
+            if on_epoch_end is not None and on_epoch_end(epoch, history):
+                break
         return history
 
     def _fire_bolt(self, data, labels, sample_size, epoch):
@@ -274,6 +325,11 @@ class AdversarialTrainer:
                 f"G loss {record['g_loss']}); the model was not kept. Lower lr, check the "
                 "data for extreme values, or use precision='float32'."
             )
+
+
+def _gradient_norm(module):
+    return torch.nn.utils.get_total_norm([p.grad for p in module.parameters()
+                                          if p.grad is not None])
 
 
 def _cloned(state):

@@ -270,11 +270,19 @@ def cmd_fit(args):
     X, _ = load_sequences(args.data, seq_len=args.seq_len, stride=args.stride,
                           columns=args.columns)
     model = _make_synthesizer(load_config(args.config), args.epochs)
-    if args.random_state is not None:
-        model.set_params(random_state=args.random_state)
+    options = {"random_state": args.random_state,
+               "validation_fraction": args.validation_fraction,
+               "early_stopping": args.early_stopping or None}
+    model.set_params(**{k: v for k, v in options.items() if v is not None})
     _echo(f"Fitting on {X.shape[0]} sequences of {X.shape[1]} steps x {X.shape[2]} "
           "features ...")
-    model.fit(X)
+    try:
+        model.fit(X)
+    except ValueError as exc:  # e.g. too little data for the validation split
+        raise CommandError(str(exc)) from None
+    if model.best_epoch_ is not None:
+        _echo(f"Kept epoch {model.best_epoch_ + 1} of {len(model.history_)} (validation "
+              f"score {model.best_score_:.3f}, lower is better)")
     model.save(args.out)
     _echo(f"Model written to {args.out}")
 
@@ -401,6 +409,16 @@ def _positive_int(text):
     return value
 
 
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 0.5, got {value}")
+    return value
+
+
 def build_parser():
     """The argument parser of the ``skboltgan`` command."""
     parser = argparse.ArgumentParser(
@@ -443,6 +461,12 @@ def _add_fit(sub, common):
                    help="JSON object of BoltGANSynthesizer parameters")
     p.add_argument("--columns", nargs="+", metavar="NAME", help="CSV columns to use")
     p.add_argument("--random-state", type=int, help="seed for a reproducible fit")
+    p.add_argument("--validation-fraction", type=_fraction, metavar="F",
+                   help="hold out this share of the windows to score the generator during "
+                        "training and keep its best epoch (validation_fraction)")
+    p.add_argument("--early-stopping", action="store_true",
+                   help="stop when the validation score stops improving (early_stopping; "
+                        "needs --validation-fraction)")
     p.set_defaults(handler=cmd_fit)
 
 

@@ -77,17 +77,21 @@ def _history_records(history):
 
 
 def plot_history(history):
-    """Plot the discriminator and generator losses per epoch, with bolt epochs shaded.
+    """Plot the losses per epoch, with bolt epochs shaded, and the validation scores.
 
     Parameters
     ----------
     history : BoltGANSynthesizer or list of dict
         A fitted synthesizer or its ``history_``: per-epoch dicts with ``epoch``, ``phase``
-        (``"normal"`` or ``"bolt"``), ``d_loss`` and ``g_loss``.
+        (``"normal"`` or ``"bolt"``), ``d_loss`` and ``g_loss``, and where present
+        ``validation_score`` and ``warnings`` (epochs where a stability warning fired are
+        marked with a dashed line and the failure's name).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        One panel of losses; a second one of validation scores, the best epoch marked,
+        when the history has any.
 
     Examples
     --------
@@ -97,11 +101,23 @@ def plot_history(history):
     >>> fig = plot_history(history)
     >>> len(fig.axes)
     1
+    >>> history[1]["validation_score"], history[3]["validation_score"] = 0.3, 0.2
+    >>> len(plot_history(history).axes)
+    2
     """
     plt = _pyplot()
     records = _history_records(history)
+    validated = [r for r in records if r.get("validation_score") is not None]
+    fig, axes = plt.subplots(2 if validated else 1, 1, sharex=True, squeeze=False,
+                             figsize=(7, 5.5 if validated else 3.5), layout="constrained")
+    _plot_losses(axes[0, 0], records)
+    if validated:
+        _plot_validation(axes[1, 0], validated)
+    return fig
+
+
+def _plot_losses(ax, records):
     epochs = np.array([r["epoch"] for r in records])
-    fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
     ax.plot(epochs, [r["d_loss"] for r in records], label="discriminator", color=_REAL_COLOR)
     # An epoch without a generator update (discriminator_steps > batches) has g_loss None.
     g_loss = [np.nan if r["g_loss"] is None else r["g_loss"] for r in records]
@@ -111,9 +127,27 @@ def plot_history(history):
         # One shaded span per refinement epoch; label only the first for a clean legend.
         ax.axvspan(epoch - 0.5, epoch + 0.5, color="tab:red", alpha=0.15, linewidth=0,
                    label="bolt refinement" if i == 0 else None)
+    warned = [r for r in records if r.get("warnings")]
+    for i, r in enumerate(warned):
+        # A stability warning fired here (see BoltGANSynthesizer's history_).
+        ax.axvline(r["epoch"], color="tab:orange", linestyle="--", linewidth=1,
+                   label="stability warning" if i == 0 else None)
+        ax.annotate(", ".join(w.replace("_", " ") for w in r["warnings"]), (r["epoch"], 1),
+                    xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
+                    fontsize="x-small", color="tab:orange")
     ax.set(xlabel="epoch", ylabel="loss", title="Training history")
     ax.legend(loc="best", fontsize="small")
-    return fig
+
+
+def _plot_validation(ax, validated):
+    epochs = [r["epoch"] for r in validated]
+    scores = [r["validation_score"] for r in validated]
+    ax.plot(epochs, scores, marker=".", color=_SYNTH_COLOR, label="validation score")
+    best = int(np.argmin(scores))
+    ax.plot(epochs[best], scores[best], marker="*", markersize=12, linestyle="none",
+            color="tab:green", label=f"best (epoch {epochs[best]}), kept")
+    ax.set(xlabel="epoch", ylabel="score (lower is better)")
+    ax.legend(loc="best", fontsize="small")
 
 
 def plot_samples(real, synthetic, *, n_sequences=5, feature_names=None, max_features=6,

@@ -78,6 +78,25 @@ def test_fit_reports_the_number_of_windows(fitted):
     assert f"{N_STEPS - SEQ_LEN + 1} sequences of {SEQ_LEN} steps x 2 features" in result.stdout
 
 
+def test_fit_with_validation_reports_the_kept_epoch(workdir):
+    result = run_cli("fit", "series.csv", "--out", "validated.npz", "--seq-len", SEQ_LEN,
+                     "--config", "tiny.json", "--validation-fraction", 0.2,
+                     "--early-stopping", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "Kept epoch" in result.stdout and "validation score" in result.stdout
+    from skboltgan import BoltGANSynthesizer
+    model = BoltGANSynthesizer.load(workdir / "validated.npz")
+    assert model.validation_fraction == 0.2 and model.early_stopping
+    assert model.best_epoch_ is not None
+
+
+def test_too_little_data_for_validation_is_one_line(workdir):
+    result = run_cli("fit", "series.csv", "--out", "x.npz", "--seq-len", 100,
+                     "--config", "tiny.json", "--validation-fraction", 0.4, cwd=workdir)
+    assert result.returncode == 1
+    assert "validation_fraction" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.fixture(scope="module")
 def sampled(fitted):
     """The same 40 sequences (same seed) written once as .npy and once as .csv."""

@@ -166,7 +166,7 @@ def test_generator_pace_carries_across_epochs():
     # 2 batches an epoch, 3 D steps per G step: the G step comes on the 3rd and 6th batch.
     trainer = _trainer(discriminator_steps=3)
     data = torch.rand(16, SEQ_LEN, N_FEATURES)
-    losses = [trainer.run_epoch(data, None, 0.0)[1] for _ in range(3)]
+    losses = [trainer.run_epoch(data, None, 0.0)["g_loss"] for _ in range(3)]
     assert losses[0] is None and losses[1] is not None and losses[2] is not None
 
 
@@ -187,6 +187,34 @@ def test_moment_weight_changes_the_generator_update():
     assert any(changed)
     for a, b in zip(plain.discriminator.parameters(), weighted.discriminator.parameters()):
         torch.testing.assert_close(a, b)  # the moment term is the generator's alone
+
+
+def test_weight_average_follows_the_warmed_up_decay():
+    trainer = _trainer(ema_decay=0.5)
+    data = torch.rand(8, SEQ_LEN, N_FEATURES)
+    expected = [p.detach().clone() for p in trainer.generator.parameters()]
+    for n in (1, 2, 3):  # decays min(0.5, 2/11), min(0.5, 3/12), min(0.5, 4/13)
+        trainer.train_step(data, None, 0.0)
+        weight = 1 - min(0.5, (1 + n) / (10 + n))
+        expected = [e + weight * (c.detach() - e)
+                    for e, c in zip(expected, trainer.generator.parameters())]
+    for e, a in zip(expected, trainer.ema_generator.parameters()):
+        torch.testing.assert_close(a, e)
+    assert trainer.sampling_generator is trainer.ema_generator
+
+
+def test_without_average_the_generator_is_sampled():
+    trainer = _trainer()
+    assert trainer.ema_generator is None and trainer.sampling_generator is trainer.generator
+
+
+def test_weight_average_changes_the_fitted_generator_not_the_training(sines):
+    params = dict(TINY, num_epochs=3, random_state=0)
+    plain = BoltGANSynthesizer(**params).fit(sines)
+    averaged = BoltGANSynthesizer(**params, ema_decay=0.9).fit(sines)
+    assert ([(h["d_loss"], h["g_loss"]) for h in plain.history_]
+            == [(h["d_loss"], h["g_loss"]) for h in averaged.history_])
+    assert not np.array_equal(plain.sample(4, random_state=0), averaged.sample(4, random_state=0))
 
 
 # -------------------------------------------------------------- through the estimator
