@@ -121,11 +121,13 @@ class BoltGANSynthesizer(BaseEstimator):
         Torch intra-op threads while fitting and sampling (restored afterwards). None keeps
         torch's setting, which joblib already limits to ``cores // n_jobs`` inside
         ``GridSearchCV(n_jobs=...)`` workers, so parallel fits do not oversubscribe.
-    ema_decay : float in [0, 1), default=0.0
+    ema_decay : float in [0, 1), default=0.999
         The fitted generator is an exponential moving average of the generator's weights
-        over its updates, with this decay (warmed up: ``min(ema_decay, (1 + n) / (10 + n))``
-        after ``n`` updates), which evens out the GAN's oscillation from update to update.
-        0 keeps the last weights.
+        over its updates, with this decay, warmed up as ``min(ema_decay, (1 + n) / (10 + n))``
+        after ``n`` updates: the average spans about the last tenth of the updates until
+        ``1 / (1 - ema_decay)`` updates, and that many after (at the defaults on stocks,
+        1,700 updates in all, the warm-up rules throughout). It evens out the GAN's
+        oscillation from update to update; 0 keeps the last weights.
     validation_fraction : float in (0, 0.5) or None, default=0.1
         Share of the windows held out to score the generator during training (the last
         block of windows, of each class for a conditional fit, without the ``seq_len - 1``
@@ -274,7 +276,7 @@ class BoltGANSynthesizer(BaseEstimator):
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=4, loss="bce",
                  gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
-                 discriminator_lr=None, discriminator_steps=5, ema_decay=0.0,
+                 discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
                  validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
                  warm_start=False, max_time=None,

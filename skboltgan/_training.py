@@ -115,7 +115,10 @@ class AdversarialTrainer:
         self.ema_decay = ema_decay
         self.ema_generator = None
         if ema_decay:
-            self.ema_generator = copy.deepcopy(generator).eval().requires_grad_(False)
+            # Kept like the trained generator (requires_grad included: the same LSTM
+            # kernels run for both, so the fitted and the reloaded model sample identically);
+            # it is only ever run without autograd.
+            self.ema_generator = copy.deepcopy(generator).eval()
         self.g_updates = 0
         self._epoch_sums = {}  # running sums of the epoch's statistics, see _track
 
