@@ -90,3 +90,24 @@ def test_evaluate_without_training_has_no_memorization_row(split):
     _, holdout, fresh = split
     report = evaluate(holdout, fresh, temporal=False, utility=False, random_state=0)
     assert all(r["metric"] != "memorization" for r in report.rows)
+
+
+def _stock_windows():
+    from skboltgan.datasets import load_stocks
+    from skboltgan.preprocessing import SlidingWindowTransformer, TimeSeriesMinMaxScaler
+    series = TimeSeriesMinMaxScaler().fit_transform(load_stocks())
+    return SlidingWindowTransformer(window=24, stride=1).fit_transform(series)
+
+
+def test_the_holdout_must_come_from_the_training_distribution():
+    """Fresh real windows of a trending series: fine against spread blocks, not the end."""
+    from skboltgan._monitoring import validation_split
+    windows = _stock_windows()
+    train, held_out = validation_split(len(windows), None, 0.2, 24, max_blocks=10)
+    blocks = np.split(held_out, np.flatnonzero(np.diff(held_out) > 1) + 1)
+    # Fresh windows: every other block but the last; holdout: the remaining blocks.
+    fresh, holdout = np.concatenate(blocks[1:-1:2]), np.concatenate(blocks[0::2])
+    assert memorization_ratio(windows[train], windows[fresh], windows[holdout]).passed
+    end = np.arange(len(windows) - len(holdout), len(windows))  # the series' end instead
+    before_end = train[train < end[0] - 23]
+    assert not memorization_ratio(windows[before_end], windows[fresh], windows[end]).passed
