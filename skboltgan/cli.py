@@ -272,7 +272,8 @@ def cmd_fit(args):
     model = _make_synthesizer(load_config(args.config), args.epochs)
     options = {"random_state": args.random_state,
                "validation_fraction": args.validation_fraction,
-               "early_stopping": args.early_stopping or None}
+               "early_stopping": args.early_stopping or None,
+               "max_time": args.max_time}
     model.set_params(**{k: v for k, v in options.items() if v is not None})
     _echo(f"Fitting on {X.shape[0]} sequences of {X.shape[1]} steps x {X.shape[2]} "
           "features ...")
@@ -409,6 +410,16 @@ def _positive_int(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
 def _fraction(text):
     try:
         value = float(text)
@@ -467,6 +478,9 @@ def _add_fit(sub, common):
     p.add_argument("--early-stopping", action="store_true",
                    help="stop when the validation score stops improving (early_stopping; "
                         "needs --validation-fraction)")
+    p.add_argument("--max-time", type=_positive_float, metavar="SECONDS",
+                   help="stop training at the first epoch boundary after this many seconds "
+                        "(max_time; not bit-for-bit reproducible)")
     p.set_defaults(handler=cmd_fit)
 
 

@@ -90,8 +90,9 @@ def plot_history(history):
     Returns
     -------
     fig : matplotlib.figure.Figure
-        One panel of losses; a second one of validation scores, the best epoch marked,
-        when the history has any.
+        A panel of losses; one of the stability diagnostics (discriminator accuracies on
+        real and fake windows, sample diversity) when the history has them; one of
+        validation scores, the kept epoch starred, when it has any.
 
     Examples
     --------
@@ -104,15 +105,21 @@ def plot_history(history):
     >>> history[1]["validation_score"], history[3]["validation_score"] = 0.3, 0.2
     >>> len(plot_history(history).axes)
     2
+    >>> for record in history:
+    ...     record.update(d_accuracy_real=0.6, d_accuracy_fake=0.5, diversity=0.9)
+    >>> len(plot_history(history).axes)
+    3
     """
     plt = _pyplot()
     records = _history_records(history)
     validated = [r for r in records if r.get("validation_score") is not None]
-    fig, axes = plt.subplots(2 if validated else 1, 1, sharex=True, squeeze=False,
-                             figsize=(7, 5.5 if validated else 3.5), layout="constrained")
-    _plot_losses(axes[0, 0], records)
-    if validated:
-        _plot_validation(axes[1, 0], validated)
+    diagnosed = any("diversity" in r for r in records)
+    panels = [_plot_losses] + [_plot_diagnostics] * diagnosed + [_plot_validation] * bool(
+        validated)
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                             figsize=(7, 1.5 + 2.2 * len(panels)), layout="constrained")
+    for ax, panel in zip(axes[:, 0], panels):
+        panel(ax, validated if panel is _plot_validation else records)
     return fig
 
 
@@ -136,6 +143,20 @@ def _plot_losses(ax, records):
                     xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
                     fontsize="x-small", color="tab:orange")
     ax.set(xlabel="epoch", ylabel="loss", title="Training history")
+    ax.legend(loc="best", fontsize="small")
+
+
+def _plot_diagnostics(ax, records):
+    """The stability monitor's figures: discriminator accuracies and sample diversity."""
+    epochs = [r["epoch"] for r in records]
+    for key, label, style in (("d_accuracy_real", "D accuracy, real", "-"),
+                              ("d_accuracy_fake", "D accuracy, fake", "--"),
+                              ("diversity", "diversity (generated / real)", ":")):
+        values = [np.nan if r.get(key) is None else r[key] for r in records]
+        if not np.all(np.isnan(values)):
+            ax.plot(epochs, values, linestyle=style, label=label)
+    ax.axhline(0.5, color="grey", linewidth=0.5)
+    ax.set(xlabel="epoch", ylabel="diagnostics")
     ax.legend(loc="best", fontsize="small")
 
 

@@ -90,6 +90,15 @@ def test_fit_with_validation_reports_the_kept_epoch(workdir):
     assert model.best_epoch_ is not None
 
 
+def test_fit_max_time_stops_after_the_first_epoch(workdir):
+    (workdir / "long.json").write_text(json.dumps(dict(TINY, num_epochs=500)))
+    result = run_cli("fit", "series.csv", "--out", "timed.npz", "--seq-len", SEQ_LEN,
+                     "--config", "long.json", "--max-time", 0.001, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    from skboltgan import BoltGANSynthesizer
+    assert len(BoltGANSynthesizer.load(workdir / "timed.npz").history_) == 1
+
+
 def test_too_little_data_for_validation_is_one_line(workdir):
     result = run_cli("fit", "series.csv", "--out", "x.npz", "--seq-len", 100,
                      "--config", "tiny.json", "--validation-fraction", 0.4, cwd=workdir)

@@ -126,8 +126,10 @@ def test_history_plot_shows_the_validation_scores(sines):
     from skboltgan.plotting import plot_history
     gan = BoltGANSynthesizer(**dict(QUIET, num_epochs=4), validation_every=2).fit(sines)
     fig = plot_history(gan)
-    assert len(fig.axes) == 2
-    line = fig.axes[1].get_lines()[0]
+    assert len(fig.axes) == 3  # losses, diagnostics, validation
+    labels = [line.get_label() for line in fig.axes[1].get_lines()]
+    assert "diversity (generated / real)" in labels and "D accuracy, real" in labels
+    line = fig.axes[2].get_lines()[0]
     np.testing.assert_array_equal(line.get_xdata(), [1, 3])
 
 
@@ -146,3 +148,14 @@ def test_max_time_fit_continues_from_its_checkpoint(sines, tmp_path):
     whole = BoltGANSynthesizer(**dict(params, checkpoint_dir=None)).fit(sines)
     np.testing.assert_array_equal(sliced.sample(4, random_state=0),
                                   whole.sample(4, random_state=0))
+
+
+def test_grid_search_over_the_training_controls(sines):
+    from sklearn.model_selection import GridSearchCV
+    from skboltgan.metrics import make_synthesis_scorer
+    search = GridSearchCV(BoltGANSynthesizer(**dict(QUIET, num_epochs=2)),
+                          {"validation_fraction": [None, 0.2], "ema_decay": [0.0, 0.999]},
+                          scoring=make_synthesis_scorer("tv_complement"), cv=2)
+    search.fit(sines)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.history_
