@@ -153,9 +153,10 @@ def test_max_time_fit_continues_from_its_checkpoint(sines, tmp_path):
 def test_grid_search_over_the_training_controls(sines):
     from sklearn.model_selection import GridSearchCV
     from skboltgan.metrics import make_synthesis_scorer
-    search = GridSearchCV(BoltGANSynthesizer(**dict(QUIET, num_epochs=2)),
+    search = GridSearchCV(BoltGANSynthesizer(**dict(QUIET, num_epochs=2, batch_size=8)),
                           {"validation_fraction": [None, 0.2], "ema_decay": [0.0, 0.999]},
-                          scoring=make_synthesis_scorer("tv_complement"), cv=2)
+                          scoring=make_synthesis_scorer("tv_complement"), cv=2,
+                          error_score="raise")
     search.fit(sines)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_estimator_.history_
