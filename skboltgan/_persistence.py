@@ -139,7 +139,12 @@ class CheckpointStore:
     """
 
     def __init__(self, directory, key):
-        self.path = Path(directory) / f"boltgan-{key}.ckpt"
+        directory = Path(directory)
+        if directory.exists() and not directory.is_dir():
+            raise NotADirectoryError(
+                f"checkpoint_dir={str(directory)!r} is a file, not a directory; pass a "
+                "directory (it is created if missing) or checkpoint_dir=None.")
+        self.path = directory / f"boltgan-{key}.ckpt"
 
     def load(self):
         """Return the saved ``{"history": ..., **states}`` or None when there is none."""

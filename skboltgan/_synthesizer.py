@@ -823,8 +823,20 @@ def _encode_fit_labels(y, n_sequences):
         raise ValueError(
             f"y must be 1D with one label per sequence ({n_sequences}); got shape {y.shape}."
         )
+    if _has_missing_labels(y):
+        raise ValueError("y contains NaN or None; every sequence needs a class label (drop "
+                         "the unlabelled sequences, or fit without y).")
     classes, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
     return classes, counts / counts.sum(), encoded
+
+
+def _has_missing_labels(y):
+    if y.dtype.kind == "f":
+        return bool(np.isnan(y).any())
+    if y.dtype.kind == "O":
+        return any(label is None or (isinstance(label, float) and np.isnan(label))
+                   for label in y)
+    return False
 
 
 def _subset(data, labels, indices):

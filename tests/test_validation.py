@@ -131,3 +131,34 @@ def test_every_nan_is_counted(X, data):
     flat[:n_bad] = np.nan
     with pytest.raises(ValueError, match=rf"contains {n_bad} NaN"):
         check_sequences(X)
+
+
+@pytest.mark.parametrize("missing", [np.nan, None])
+def test_missing_class_label_is_refused(gan, sines, missing):
+    y = np.array([0, 1] * (len(sines) // 2), dtype=object)
+    y[3] = missing
+    with pytest.raises(ValueError, match="y contains NaN or None"):
+        gan.fit(sines, y)
+
+
+def test_float_labels_with_nan_are_refused(gan, sines):
+    y = np.zeros(len(sines))
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="every sequence needs a class label"):
+        gan.fit(sines, y)
+
+
+def test_data_spanning_more_than_float64_is_refused(gan, sines):
+    # The range 2 * 1.7e308 overflows to inf: generated data mapped back would be inf.
+    centred = sines - sines.mean()
+    huge = centred / np.abs(centred).max() * 1.7e308
+    with pytest.raises(ValueError, match=r"span more than float64.*divide them"):
+        gan.fit(huge)
+
+
+def test_checkpoint_dir_that_is_a_file_is_named(sines, tmp_path):
+    not_a_dir = tmp_path / "model.ckpt"
+    not_a_dir.write_text("keep me")
+    with pytest.raises(NotADirectoryError, match="is a file, not a directory"):
+        BoltGANSynthesizer(**TINY, checkpoint_dir=not_a_dir).fit(sines)
+    assert not_a_dir.read_text() == "keep me"

@@ -9,8 +9,9 @@ def check_pair(real, synthetic, *, tables=False):
     """Validate ``real`` and ``synthetic`` and return them as 3D float arrays.
 
     With ``tables=True`` a 2D array is a per-step table ``(n_values, n_features)`` (returned
-    as ``(n_values, 1, n_features)``), the reading used by the marginal metrics; otherwise it
-    is a batch of univariate sequences, as everywhere else in the package.
+    as ``(n_values, 1, n_features)``), the reading used by the marginal metrics, and the two
+    sides may differ in length; otherwise a 2D array is a batch of univariate sequences, as
+    everywhere else in the package, and both sides must have sequences of the same length.
     """
     real = _as_sequences(real, "real", tables)
     synthetic = _as_sequences(synthetic, "synthetic", tables)
@@ -18,6 +19,12 @@ def check_pair(real, synthetic, *, tables=False):
         raise ValueError(
             f"real has {real.shape[2]} features but synthetic has {synthetic.shape[2]}; "
             "compare data sets with the same features in the same order."
+        )
+    if not tables and real.shape[1] != synthetic.shape[1]:
+        raise ValueError(
+            f"real sequences have {real.shape[1]} time steps but synthetic ones have "
+            f"{synthetic.shape[1]}; compare windows of the same length (window the series "
+            "with the same SlidingWindowTransformer, or sample with the same seq_len)."
         )
     return real, synthetic
 

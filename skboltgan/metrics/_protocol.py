@@ -23,6 +23,7 @@ is scaled with the real data's per-feature minimum and maximum.
 
 import contextlib
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -178,8 +179,10 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_
     Parameters
     ----------
     real, synthetic : array-like of shape (n, seq_len, n_features) or (n, seq_len)
-        Real and synthetic sequences (each at least 2). Data in [0, 1] is used as is;
-        other data is min-max scaled with the real data's per-feature range.
+        Real and synthetic sequences (each at least 2) of the same length. Data in [0, 1]
+        is used as is; other data is min-max scaled with the real data's per-feature range.
+        With unequal counts the larger side is cut to a random subset of the smaller one's
+        size, with a warning (the protocol compares equal counts).
     n_steps : int, default=2000
         Adam steps (the protocol's 2000).
     batch_size : int, default=128
@@ -215,10 +218,29 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, test_
     real, synthetic = protocol_scale(*check_pair(real, synthetic))
     _check_at_least(real, synthetic, 2, "discriminative_score")
     generator = _seed_generator(random_state)
+    real, synthetic = _equal_counts(_tensor(real), _tensor(synthetic), generator)
     with _one_thread():
-        values = _discriminate(_tensor(real), _tensor(synthetic), n_steps, batch_size,
-                               test_size, lr, n_repeats, generator)
+        values = _discriminate(real, synthetic, n_steps, batch_size, test_size, lr,
+                               n_repeats, generator)
     return RepeatedScore.from_values(values)
+
+
+def _equal_counts(real, synthetic, generator):
+    """Both sides cut to the smaller one's count (a random subset), as the protocol expects.
+
+    With unequal counts the held-out accuracy of a classifier that calls everything "real"
+    would already be away from 0.5, so the score would measure the imbalance.
+    """
+    n = min(len(real), len(synthetic))
+    if len(real) == len(synthetic):
+        return real, synthetic
+    larger = "real" if len(real) > n else "synthetic"
+    warnings.warn(f"discriminative_score: {len(real)} real and {len(synthetic)} synthetic "
+                  f"sequences; using a random {n} of the {larger} ones, since the protocol "
+                  "compares equal counts. Pass as many samples as real sequences to use all.",
+                  UserWarning, stacklevel=3)
+    keep = torch.randperm(max(len(real), len(synthetic)), generator=generator)[:n].sort().values
+    return (real[keep], synthetic) if larger == "real" else (real, synthetic[keep])
 
 
 def _discriminate(real, synthetic, n_steps, batch_size, test_size, lr, n_models, generator):
@@ -277,7 +299,7 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, lr=_TF_AD
     n_steps : int, default=5000
         Adam steps (the protocol's 5000).
     batch_size : int, default=128
-        Sequences per step.
+        Sequences per step; smaller when either side has fewer sequences.
     lr : float, default=1e-3
         Adam learning rate (TensorFlow's default, the protocol's); raise it only for a
         quick look with few steps.
@@ -335,6 +357,9 @@ def _predict(sources, test, hidden, n_steps, batch_size, lr, generator):
     model = _StackedGRU(len(sources), sources[0][0].shape[2], hidden, generator)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     positions = [torch.arange(len(inputs)) for inputs, _ in sources]
+    # The batched models need batches of one size: fewer sequences than batch_size on
+    # either side shrink everyone's batch to the smaller set (the protocol's 128 otherwise).
+    batch_size = min(batch_size, *(len(p) for p in positions))
     for _ in range(n_steps):
         idx = _batches(positions, batch_size, generator)
         inputs = torch.stack([s[0][i] for s, i in zip(sources, idx)])

@@ -56,7 +56,9 @@ class _PerFeatureScaler(_ArrayOutput3DMixin, BaseEstimator):
         self : object
             The fitted scaler.
         """
-        self._learn(self._fit_columns(X))
+        columns = self._fit_columns(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._learn(columns)
         return self
 
     def _fit_columns(self, X):
@@ -108,6 +110,18 @@ class _PerFeatureScaler(_ArrayOutput3DMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _refuse_overflow(spread):
+    # A feature spanning more than float64 can hold (values near +-1e308) has an infinite
+    # range or variance: its scaled values, and generated data mapped back, would be inf or
+    # NaN. Refuse it here rather than let a synthesizer sample non-finite values later.
+    broken = np.flatnonzero(~np.isfinite(spread))
+    if broken.size:
+        raise ValueError(
+            f"Features {broken.tolist()} span more than float64 can represent (their range "
+            "or variance overflows, values near +-1e308), so they cannot be scaled; divide "
+            "them by a large constant (e.g. 1e300) first.")
 
 
 def _constant_features(columns):
@@ -174,6 +188,7 @@ class TimeSeriesMinMaxScaler(_PerFeatureScaler):
         low, high = self._checked_range()
         self.data_min_ = np.nanmin(columns, axis=0)
         self.data_max_ = np.nanmax(columns, axis=0)
+        _refuse_overflow(self.data_max_ - self.data_min_)
         data_range = np.where(_constant_features(columns), 1.0,
                               self.data_max_ - self.data_min_)
         self.scale_ = (high - low) / data_range
@@ -243,6 +258,7 @@ class TimeSeriesStandardScaler(_PerFeatureScaler):
     def _learn(self, columns):
         self.mean_ = np.nanmean(columns, axis=0, dtype=np.float64)
         self.var_ = np.nanvar(columns, axis=0, dtype=np.float64)
+        _refuse_overflow(self.var_)
         self.scale_ = np.where(_constant_features(columns), 1.0, np.sqrt(self.var_))
 
     def _forward(self, X):
