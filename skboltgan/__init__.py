@@ -4,8 +4,9 @@ import logging
 
 from ._resampling import BoltGANOversampler
 from ._synthesizer import BoltGANSynthesizer
+from ._table_synthesizer import TableSynthesizer
 from ._version import __version__
 
 logging.getLogger("skboltgan").addHandler(logging.NullHandler())
 
-__all__ = ["BoltGANOversampler", "BoltGANSynthesizer"]
+__all__ = ["BoltGANOversampler", "BoltGANSynthesizer", "TableSynthesizer"]

@@ -14,6 +14,10 @@ Either way the LSTM can emit ``block_size`` consecutive steps per recurrent step
 position-specific output heads (DoppelGANger's batch generation): ``ceil(seq_len /
 block_size)`` recurrent steps, the surplus of the last block dropped.
 
+Categorical features (``categorical_sizes``) come last in the generator's output, one
+one-hot group each, drawn by a straight-through Gumbel-softmax: exact one-hot vectors forward
+(as real one-hot data), the softmax's gradient backward. The other features go through tanh.
+
 Both networks optionally take class labels; a learned label embedding is concatenated to the
 latent (generator) and to every time step (discriminator), the usual conditional-GAN input.
 """
@@ -48,12 +52,17 @@ class LSTMGenerator(nn.Module):
         Width of the fresh noise fed at every recurrent step; 0 is the paper's design.
     block_size : int, default=1
         Time steps emitted per recurrent step.
+    categorical_sizes : tuple of int, default=()
+        Width of each one-hot group; the groups are the last ``sum(categorical_sizes)`` of
+        the ``n_features`` outputs.
     """
 
     def __init__(self, latent_dim, seq_len, n_features, hidden_size, num_layers, dropout,
-                 n_classes=0, noise_dim=0, block_size=1):
+                 n_classes=0, noise_dim=0, block_size=1, categorical_sizes=()):
         super().__init__()
         self.seq_len, self.n_features = seq_len, n_features
+        self.categorical_sizes = tuple(int(k) for k in categorical_sizes)
+        self.n_numeric = n_features - sum(self.categorical_sizes)
         self.latent_dim, self.noise_dim = latent_dim, noise_dim
         self.num_layers, self.hidden_size = num_layers, hidden_size
         self.n_steps = math.ceil(seq_len / block_size)
@@ -99,7 +108,11 @@ class LSTMGenerator(nn.Module):
             hidden, _ = self.lstm(latent_steps)
         blocks = self.output(hidden)  # (n, n_steps, block_size * n_features)
         steps = blocks.reshape(z.shape[0], -1, self.n_features)[:, :self.seq_len]
-        return torch.tanh(steps)
+        if not self.categorical_sizes:
+            return torch.tanh(steps)
+        numeric, *groups = steps.split((self.n_numeric, *self.categorical_sizes), dim=-1)
+        one_hots = [nn.functional.gumbel_softmax(g, tau=1.0, hard=True) for g in groups]
+        return torch.cat([torch.tanh(numeric), *one_hots], dim=-1)
 
     def _initial_state(self, z):
         # DoppelGANger starts from a random state; here it is a learned map of z, so one

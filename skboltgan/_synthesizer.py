@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._categorical import CategoricalLayout, check_categorical_features
 from ._feedback import FeedbackScheduler, resolve_epochs
 from ._losses import LOSSES
 from ._monitoring import StabilityMonitor, ValidationMonitor, validation_split
@@ -109,6 +110,15 @@ class BoltGANSynthesizer(BaseEstimator):
         Discriminator updates per generator update. Each discriminator update sees a fresh
         real batch and fresh fakes, and an epoch is one pass of the real data through the
         discriminator, so raising it lowers the generator's updates per epoch.
+    categorical_features : array-like of int, boolean mask or None, default=None
+        Features whose values are categories (a device state coded 0/1/2, a missingness
+        indicator): each value seen in ``fit`` becomes one column of a one-hot group for the
+        networks, the generator draws the group through a straight-through Gumbel-softmax
+        (exact one-hot forward, as the real data, so the discriminator cannot separate hard
+        from soft values; softmax gradients backward), and :meth:`sample` writes back the
+        drawn category's value, so a categorical feature only ever holds values seen in
+        ``fit``. Other features are continuous. :class:`~skboltgan.TableSynthesizer` sets
+        this from a table's text, boolean and category columns.
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` runs forward passes under autocast (CPU bfloat16, CUDA mixed precision).
     device : {"auto", "cpu", "cuda"} or str, default="auto"
@@ -194,6 +204,9 @@ class BoltGANSynthesizer(BaseEstimator):
         the validation windows, 0.5 that it always could).
     n_features_in_ : int
         Number of features per time step.
+    categories_ : list of ndarray
+        The values each of ``categorical_features`` took in ``fit``, sorted (empty without
+        categorical features).
     seq_len_ : int
         Length of the sequences seen in ``fit``.
     classes_ : ndarray of shape (n_classes,) or None
@@ -254,6 +267,7 @@ class BoltGANSynthesizer(BaseEstimator):
         "step_logits": ["boolean"],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "discriminator_steps": [_positive_int()],
+        "categorical_features": ["array-like", None],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "device": [str],
         "n_threads": [_positive_int(), None],
@@ -279,7 +293,7 @@ class BoltGANSynthesizer(BaseEstimator):
                  discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
                  validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
-                 warm_start=False, max_time=None,
+                 warm_start=False, max_time=None, categorical_features=None,
                  precision="float32", device="auto", n_threads=None, checkpoint_dir=None,
                  checkpoint_every=10, random_state=None, verbose=0):
         self.latent_dim = latent_dim
@@ -311,6 +325,7 @@ class BoltGANSynthesizer(BaseEstimator):
         self.tol = tol
         self.warm_start = warm_start
         self.max_time = max_time
+        self.categorical_features = categorical_features
         self.precision = precision
         self.device = device
         self.n_threads = n_threads
@@ -347,7 +362,9 @@ class BoltGANSynthesizer(BaseEstimator):
         self._check_precision(device)
         # The scaler sees every window, so generated data can reach the validation range.
         scaler = self.scaler_ if warm else TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
-        data = _scaled_tensor(scaler, X, device)
+        layout = self._layout() if warm else CategoricalLayout.fit(
+            X, check_categorical_features(self.categorical_features, X.shape[2]))
+        data = _scaled_tensor(scaler, layout, X, device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed = (
@@ -355,7 +372,7 @@ class BoltGANSynthesizer(BaseEstimator):
         with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
             torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
             n_classes = 0 if classes is None else len(classes)
-            trainer = self._make_trainer(X.shape[1:], n_classes, device, noise_seed,
+            trainer = self._make_trainer(X.shape[1], layout, n_classes, device, noise_seed,
                                          shuffle_seed)
             earlier = self._load_warm_start(trainer) if warm else None
             total_epochs = len(earlier or ()) + self.num_epochs
@@ -369,6 +386,7 @@ class BoltGANSynthesizer(BaseEstimator):
         # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
         self._final_state = _to_numpy_tree(final_state)  # where a warm start continues
         self.scaler_, self.classes_, self.class_prior_ = scaler, classes, class_prior
+        self.categories_ = layout.categories
         validation = monitors.validation
         self.best_epoch_ = None if validation is None else validation.best_epoch
         self.best_score_ = None if validation is None else float(validation.best_score)
@@ -442,8 +460,8 @@ class BoltGANSynthesizer(BaseEstimator):
                 "bfloat16 LSTMs need AVX-512 BF16 or AMX; CUDA needs a bf16-capable GPU); "
                 "use precision='float32'.")
 
-    def _make_trainer(self, shape, n_classes, device, noise_seed, shuffle_seed):
-        generator, discriminator = self._build_networks(shape, n_classes, device)
+    def _make_trainer(self, seq_len, layout, n_classes, device, noise_seed, shuffle_seed):
+        generator, discriminator = self._build_networks(seq_len, layout, n_classes, device)
         return AdversarialTrainer(
             generator, discriminator, batch_size=self.batch_size, lr=self.lr,
             betas=(self.beta1, self.beta2), loss=self.loss, precision=self.precision,
@@ -540,14 +558,22 @@ class BoltGANSynthesizer(BaseEstimator):
                                  resolve_epochs(self.feedback_interval, self.num_epochs),
                                  resolve_epochs(self.feedback_epochs, self.num_epochs))
 
+    def _layout(self):
+        """The fitted features' layout in the networks (numeric, then one-hot groups)."""
+        categorical = check_categorical_features(self.categorical_features,
+                                                 self.n_features_in_)
+        return CategoricalLayout(self.n_features_in_, categorical,
+                                 getattr(self, "categories_", []))
+
     def _n_classes(self):
         return 0 if getattr(self, "classes_", None) is None else len(self.classes_)
 
-    def _build_networks(self, shape, n_classes, device):
-        seq_len, n_features = shape
+    def _build_networks(self, seq_len, layout, n_classes, device):
+        n_features = layout.n_network_features
         generator = LSTMGenerator(self.latent_dim, seq_len, n_features, self.lstm_hidden,
                                   self.lstm_layers, self.dropout, n_classes,
-                                  noise_dim=self.noise_dim, block_size=self.block_size)
+                                  noise_dim=self.noise_dim, block_size=self.block_size,
+                                  categorical_sizes=layout.group_sizes)
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
                                           self.lstm_layers, self.dropout, n_classes,
                                           step_logits=self.step_logits)
@@ -579,7 +605,7 @@ class BoltGANSynthesizer(BaseEstimator):
             device = _resolve_device(self.device_ if self.device == "auto" else self.device,
                                      fallback_to_cpu=True)
             generator, discriminator = self._build_networks(
-                (self.seq_len_, self.n_features_in_), self._n_classes(), device)
+                self.seq_len_, self._layout(), self._n_classes(), device)
             generator.load_state_dict(_to_tensors(self.generator_state_))
             discriminator.load_state_dict(_to_tensors(self.discriminator_state_))
             modules.update(generator=generator.eval(), discriminator=discriminator.eval())
@@ -642,7 +668,7 @@ class BoltGANSynthesizer(BaseEstimator):
         chunk_size = check_n_samples(chunk_size, "chunk_size")
         labels = self._encode_sample_labels(y, n_samples, random_state)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        generator = self.generator_
+        generator, layout = self.generator_, self._layout()
         device = next(generator.parameters()).device
         # Noise comes from a CPU generator on every device (CUDA's differs), so a seed gives
         # the same latents wherever the model runs.
@@ -651,8 +677,8 @@ class BoltGANSynthesizer(BaseEstimator):
             n = min(chunk_size, n_samples - start)
             chunk_labels = None if labels is None else torch.as_tensor(
                 labels[start:start + n], device=device)
-            yield self._to_data_units(
-                self._generate(generator, n, chunk_labels, noise_rng, device))
+            generated = self._generate(generator, n, chunk_labels, noise_rng, device)
+            yield layout.decode(generated, self._to_data_units)
 
     def _to_data_units(self, generated):
         samples = self.scaler_.inverse_transform(generated)
@@ -666,7 +692,7 @@ class BoltGANSynthesizer(BaseEstimator):
         # A model trained in bfloat16 still samples (in float32) where bf16 is unsupported.
         use_bf16 = self.precision == "bfloat16" and bfloat16_supported(device.type)
         autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
-        with torch.inference_mode(), autocast:
+        with torch.inference_mode(), autocast, _categorical_draws(generator, noise_rng):
             return generator(z, labels, step_noise).float().cpu().numpy().astype(np.float64)
 
     def _encode_sample_labels(self, y, n_samples, random_state):
@@ -736,6 +762,9 @@ class BoltGANSynthesizer(BaseEstimator):
             setattr(estimator, name, fitted[name])
         for name in ("best_epoch_", "best_score_"):  # absent from files saved before validation
             setattr(estimator, name, fitted.get(name))
+        n_categorical = len(check_categorical_features(estimator.categorical_features,
+                                                       estimator.n_features_in_))
+        estimator.categories_ = [arrays[f"categories/{i}"] for i in range(n_categorical)]
         return estimator
 
     def _file_metadata(self):
@@ -762,6 +791,7 @@ class BoltGANSynthesizer(BaseEstimator):
                        if k.endswith("_") and isinstance(v, np.ndarray)})
         if self.classes_ is not None:
             arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
+        arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories_)})
         return arrays
 
     def _json_params(self):
@@ -772,6 +802,8 @@ class BoltGANSynthesizer(BaseEstimator):
             params["random_state"] = None
         if params["checkpoint_dir"] is not None:
             params["checkpoint_dir"] = os.fspath(params["checkpoint_dir"])
+        if params["categorical_features"] is not None:
+            params["categorical_features"] = np.asarray(params["categorical_features"]).tolist()
         return params
 
     # --------------------------------------------------------------- score
@@ -876,15 +908,35 @@ class Monitors:
             self.validation.load_state_dict(states["validation"])
 
 
-def _scaled_tensor(scaler, X, device, chunk_size=4096):
-    """``scaler.transform(X)`` as a float32 tensor on ``device``, filled a chunk at a time.
+@contextmanager
+def _categorical_draws(generator, noise_rng):
+    """Seed the Gumbel noise of the categorical heads from ``noise_rng``.
+
+    ``gumbel_softmax`` draws from torch's global generator; forking it and seeding it from
+    the sampling stream keeps ``sample(random_state=...)`` reproducible (and leaves the
+    caller's global state alone). Generators without categorical features draw nothing here.
+    """
+    if not generator.categorical_sizes:
+        yield
+        return
+    seed = int(torch.randint(_MAX_SEED, (1,), generator=noise_rng))
+    with torch.random.fork_rng(devices=_cuda_devices(next(generator.parameters()).device)):
+        torch.manual_seed(seed)
+        yield
+
+
+def _scaled_tensor(scaler, layout, X, device, chunk_size=4096):
+    """The networks' input as a float32 tensor on ``device``, filled a chunk at a time:
+    ``scaler.transform(X)`` for the numeric features, one-hot groups for the categorical.
 
     Transforming all of ``X`` at once would hold a float64 copy of the whole data set next
     to the tensor; chunks keep fit's peak memory at the caller's array plus the tensor.
     """
-    data = torch.empty(X.shape, dtype=torch.float32, device=device)
+    shape = X.shape[:2] + (layout.n_network_features,)
+    data = torch.empty(shape, dtype=torch.float32, device=device)
     for start in range(0, X.shape[0], chunk_size):
-        chunk = scaler.transform(X[start:start + chunk_size])
+        part = X[start:start + chunk_size]
+        chunk = layout.encode(scaler.transform(part), part)
         data[start:start + len(chunk)] = torch.as_tensor(chunk, dtype=torch.float32)
     return data
 

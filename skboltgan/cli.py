@@ -93,49 +93,40 @@ def _read_npy(path):
 
 
 def _read_csv(path, columns):
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="") as handle:
-        rows = list(csv.reader(handle))
-    if len(rows) < 2:
-        raise CommandError(f"{path}: needs a header row and at least one data row.")
-    header, body = [name.strip() for name in rows[0]], rows[1:]
-    for line, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise CommandError(f"{path}, line {line}: {len(row)} fields but the header has "
-                               f"{len(header)}.")
-    keep = _select_columns(header, columns, path)
-    table = np.array(body, dtype=object)[:, keep]
-    return _to_float(table, [header[i] for i in keep], path), [header[i] for i in keep]
+    table = _read_table(path)
+    if columns:
+        header = list(table.columns)
+        keep = list(columns)
+        if header[:2] == list(INDEX_COLUMNS):
+            keep = [*INDEX_COLUMNS, *(c for c in keep if c not in INDEX_COLUMNS)]
+        table = _select(table, keep, path)
+    return _numeric(table, path), list(table.columns)
 
 
-def _select_columns(header, columns, path):
-    if not columns:
-        return list(range(len(header)))
-    missing = [name for name in columns if name not in header]
+def _select(table, columns, path):
+    missing = [name for name in columns if name not in table.columns]
     if missing:
-        raise CommandError(f"{path}: no column(s) {missing}; the header has {header}.")
-    index = [header.index(name) for name in columns]
-    if header[:2] == list(INDEX_COLUMNS):
-        index = [0, 1] + [i for i in index if i > 1]
-    return index
+        raise CommandError(f"{path}: no column(s) {missing}; the header has "
+                           f"{list(table.columns)}.")
+    return table[list(columns)]
 
 
-def _to_float(table, names, path):
+def _read_table(path, categorical=()):
+    from ._tables_io import TableError, read_table
+
     try:
-        return table.astype(np.float64)
-    except ValueError:
-        pass  # locate the first offending cell for the message
-    for j, name in enumerate(names):
-        for i, value in enumerate(table[:, j]):
-            try:
-                float(value)
-            except ValueError:
-                raise CommandError(
-                    f"{path}, line {i + 2}: column {name!r} has the non-numeric value "
-                    f"{value!r}; keep numeric columns only with --columns NAME ... and fill "
-                    "or drop empty cells."
-                ) from None
-    raise CommandError(f"{path}: could not read the values as numbers.")  # pragma: no cover
+        return read_table(path, categorical=categorical)
+    except TableError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _numeric(table, path):
+    from ._tables_io import TableError, numeric_values
+
+    try:
+        return numeric_values(table, path)
+    except TableError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _from_long_format(data, path):

