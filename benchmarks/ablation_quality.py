@@ -28,6 +28,7 @@ from joblib import Parallel, delayed
 
 from bench_quality import load, mean_ci
 from skboltgan import BoltGANSynthesizer
+from skboltgan._networks import LSTMGenerator
 from skboltgan.metrics import discriminative_score, predictive_score
 
 RESULTS = Path(__file__).parent / "results" / "ablation.json"
@@ -59,19 +60,45 @@ VARIANTS = {
     "combined-slow-d": {**COMBINED, "discriminator_lr": 2e-4},
     "combined-wide": {**COMBINED, "lstm_hidden": 64},
     "combined-noise4": {**COMBINED, "noise_dim": 4},
+    # Experiment (not a package option): numeric outputs integrate increments.
+    "combined-cumulative": {**COMBINED, "generator": "cumulative"},
+    "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
 }
+
+
+class CumulativeSynthesizer(BoltGANSynthesizer):
+    """The defaults with ``LSTMGenerator(cumulative=True)``: each numeric output's
+    pre-activation is a level plus a running sum of increments (smooth series are easy)."""
+
+    def _build_networks(self, seq_len, layout, n_classes, device):
+        _, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+        generator = LSTMGenerator(self.latent_dim, seq_len, layout.n_network_features,
+                                  self.lstm_hidden, self.lstm_layers, self.dropout, n_classes,
+                                  noise_dim=self.noise_dim, block_size=self.block_size,
+                                  categorical_sizes=layout.group_sizes, cumulative=True)
+        return generator.to(device), discriminator
+
+
+EXPERIMENTS = {"cumulative": CumulativeSynthesizer}
+
+
+def make_synthesizer(params, **extra):
+    """The variant's synthesizer: the package's, or an experiment's subclass."""
+    params = dict(params)
+    cls = EXPERIMENTS.get(params.pop("generator", None), BoltGANSynthesizer)
+    return cls(**params, **extra)
 
 
 def seconds_per_epoch(real, params, probe_epochs=3):
     """Median seconds of the probe's epochs after the first (which pays the warm-up)."""
-    gan = BoltGANSynthesizer(**params, num_epochs=probe_epochs, feedback_interval=None,
-                             n_threads=1, random_state=0).fit(real)
+    gan = make_synthesizer(params, num_epochs=probe_epochs, feedback_interval=None,
+                           n_threads=1, random_state=0).fit(real)
     return float(np.median([r["seconds"] for r in gan.history_[1:]]))
 
 
 def fit_and_score(real, params, seed, pred_steps):
     start = time.perf_counter()
-    gan = BoltGANSynthesizer(**params, n_threads=1, random_state=seed).fit(real)
+    gan = make_synthesizer(params, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
     synthetic = gan.sample(len(real), random_state=seed)
     disc = discriminative_score(real, synthetic, random_state=seed)

@@ -58,8 +58,10 @@ class LSTMGenerator(nn.Module):
     """
 
     def __init__(self, latent_dim, seq_len, n_features, hidden_size, num_layers, dropout,
-                 n_classes=0, noise_dim=0, block_size=1, categorical_sizes=()):
+                 n_classes=0, noise_dim=0, block_size=1, categorical_sizes=(),
+                 cumulative=False):
         super().__init__()
+        self.cumulative = cumulative
         self.seq_len, self.n_features = seq_len, n_features
         self.categorical_sizes = tuple(int(k) for k in categorical_sizes)
         self.n_numeric = n_features - sum(self.categorical_sizes)
@@ -77,7 +79,8 @@ class LSTMGenerator(nn.Module):
             self.initial_state = None
             step_dim = hidden_size
         self.lstm = _lstm(step_dim, hidden_size, num_layers, dropout)
-        self.output = nn.Linear(hidden_size, block_size * n_features)
+        heads = 2 if cumulative else 1
+        self.output = nn.Linear(hidden_size, heads * block_size * n_features)
 
     def step_noise_shape(self, n):
         """Shape of the per-step noise for ``n`` sequences, or None for the paper's design."""
@@ -106,13 +109,27 @@ class LSTMGenerator(nn.Module):
                                   self._initial_state(z))
         else:
             hidden, _ = self.lstm(latent_steps)
-        blocks = self.output(hidden)  # (n, n_steps, block_size * n_features)
-        steps = blocks.reshape(z.shape[0], -1, self.n_features)[:, :self.seq_len]
+        blocks = self.output(hidden)  # (n, n_steps, heads * block_size * n_features)
+        if self.cumulative:
+            steps = self._integrate(blocks.reshape(z.shape[0], -1, 2, self.n_features))
+        else:
+            steps = blocks.reshape(z.shape[0], -1, self.n_features)
+        steps = steps[:, :self.seq_len]
         if not self.categorical_sizes:
             return torch.tanh(steps)
         numeric, *groups = steps.split((self.n_numeric, *self.categorical_sizes), dim=-1)
         one_hots = [nn.functional.gumbel_softmax(g, tau=1.0, hard=True) for g in groups]
         return torch.cat([torch.tanh(numeric), *one_hots], dim=-1)
+
+    def _integrate(self, pairs):
+        # Two heads per numeric feature: a level and an increment; the pre-activation is the
+        # level plus the running sum of increments, so a slowly varying series only needs
+        # small increments instead of a hidden state that cancels the per-step noise.
+        direct, increments = pairs.unbind(2)
+        numeric = self.n_numeric
+        scale = 1.0 / math.sqrt(self.seq_len)
+        running = torch.cumsum(increments[..., :numeric] * scale, dim=1)
+        return torch.cat([direct[..., :numeric] + running, direct[..., numeric:]], dim=-1)
 
     def _initial_state(self, z):
         # DoppelGANger starts from a random state; here it is a learned map of z, so one

@@ -102,6 +102,13 @@ class TableSynthesizer(BaseEstimator):
         -------
         self : TableSynthesizer
         """
+        encoder, synthesizer, windows = self._prepare(X)
+        synthesizer.fit(windows)
+        self._set_fitted(encoder, synthesizer)
+        return self
+
+    def _prepare(self, X):
+        """``(encoder, unfitted synthesizer, windows)``: everything before training."""
         self._validate_params()
         encoder = TableEncoder(time_column=self.time_column, id_column=self.id_column,
                                categorical_columns=self.categorical_columns,
@@ -110,11 +117,12 @@ class TableSynthesizer(BaseEstimator):
         synthesizer = clone(self.synthesizer if self.synthesizer is not None
                             else BoltGANSynthesizer())
         synthesizer.set_params(categorical_features=encoder.categorical_features_.tolist())
-        self.synthesizer_ = synthesizer.fit(windows)
-        self.encoder_ = encoder
+        return encoder, synthesizer, windows
+
+    def _set_fitted(self, encoder, synthesizer):
+        self.encoder_, self.synthesizer_ = encoder, synthesizer
         self.feature_names_in_ = encoder.feature_names_in_
         self.n_features_in_ = encoder.n_features_in_
-        return self
 
     def windows(self, X):
         """The table's encoded windows, as the synthesizer sees them (for evaluation).
@@ -180,10 +188,7 @@ class TableSynthesizer(BaseEstimator):
                              "not a TableSynthesizer; load it with BoltGANSynthesizer.load.")
         synthesizer = BoltGANSynthesizer.load(path)
         model = cls(clone(synthesizer), **metadata["table"]["params"])
-        model.synthesizer_ = synthesizer
-        model.encoder_ = encoder_from_json(metadata["table"]["encoder"])
-        model.feature_names_in_ = model.encoder_.feature_names_in_
-        model.n_features_in_ = model.encoder_.n_features_in_
+        model._set_fitted(encoder_from_json(metadata["table"]["encoder"]), synthesizer)
         return model
 
     def __sklearn_tags__(self):

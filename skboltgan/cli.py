@@ -258,58 +258,210 @@ def _make_synthesizer(config, epochs, verbose=1):
 
 
 def cmd_fit(args):
-    X, _ = load_sequences(args.data, seq_len=args.seq_len, stride=args.stride,
-                          columns=args.columns)
-    model = _make_synthesizer(load_config(args.config), args.epochs)
+    synthesizer = _make_synthesizer(load_config(args.config), args.epochs)
     options = {"random_state": args.random_state,
                "validation_fraction": args.validation_fraction,
                "early_stopping": args.early_stopping or None,
                "max_time": args.max_time}
-    model.set_params(**{k: v for k, v in options.items() if v is not None})
-    _echo(f"Fitting on {X.shape[0]} sequences of {X.shape[1]} steps x {X.shape[2]} "
-          "features ...")
-    try:
-        model.fit(X)
-    except ValueError as exc:  # e.g. too little data for the validation split
-        raise CommandError(str(exc)) from None
-    if model.best_epoch_ is not None:
-        _echo(f"Kept epoch {model.best_epoch_ + 1} of {len(model.history_)} (validation "
-              f"score {model.best_score_:.3f}, lower is better)")
+    synthesizer.set_params(**{k: v for k, v in options.items() if v is not None})
+    if _is_csv(args.data):
+        model, X = _fit_table(args, synthesizer)
+        synthesizer = model.synthesizer_
+    else:
+        X, _ = load_sequences(args.data, seq_len=args.seq_len, stride=args.stride)
+        _fit(synthesizer, X)
+        model = synthesizer
+    if synthesizer.best_epoch_ is not None:
+        _echo(f"Kept epoch {synthesizer.best_epoch_ + 1} of {len(synthesizer.history_)} "
+              f"(validation score {synthesizer.best_score_:.3f}, lower is better)")
     model.save(args.out)
     _echo(f"Model written to {args.out}")
 
 
-def cmd_sample(args):
-    from . import BoltGANSynthesizer
+def _is_csv(path):
+    return Path(path).name.endswith((".csv", ".csv.gz"))
 
-    _existing_file(args.model)
-    model = BoltGANSynthesizer.load(args.model)
+
+def _fit(estimator, X):
+    _echo(f"Fitting on {X.shape[0]} sequences of {X.shape[1]} steps x {X.shape[2]} "
+          "features ...")
+    try:
+        estimator.fit(X)
+    except ValueError as exc:  # e.g. too little data for the validation split
+        raise CommandError(str(exc)) from None
+
+
+def _fit_table(args, synthesizer):
+    """Fit a TableSynthesizer on the CSV: its columns' kinds are found and reported."""
+    from . import TableSynthesizer
+
+    table = _read_table(_existing_file(args.data), categorical=args.categorical or ())
+    if args.columns:
+        roles = [c for c in (args.time_column, args.id_column) if c and c not in args.columns]
+        table = _select(table, [*roles, *args.columns], args.data)
+    model = TableSynthesizer(synthesizer, window=args.seq_len, stride=args.stride,
+                             time_column=args.time_column, id_column=args.id_column,
+                             categorical_columns=args.categorical or "auto",
+                             missing_values="impute" if args.impute else "model")
+    try:
+        encoder, synthesizer, windows = model._prepare(table)
+    except ValueError as exc:
+        raise CommandError(f"{args.data}: {exc}") from None
+    _echo(describe_columns(encoder, table))
+    _fit(synthesizer, windows)
+    model._set_fitted(encoder, synthesizer)
+    return model, windows
+
+
+def describe_columns(encoder, table):
+    """One line saying what each column of the table became."""
+    parts = []
+    if encoder.time_column:
+        parts.append(f"time {encoder.time_column} (every {encoder.time_step_})")
+    if encoder.id_column:
+        parts.append(f"id {encoder.id_column} ({table[encoder.id_column].nunique()} series)")
+    if encoder.numeric_columns_:
+        parts.append("numeric " + ", ".join(encoder.numeric_columns_))
+    if encoder.categorical_columns_:
+        parts.append("categorical " + ", ".join(
+            f"{c} ({len(encoder.categories_[c])} labels)" for c in encoder.categorical_columns_))
+    gappy = [f"{c} {encoder.missing_rate_[c]:.1%}" for c in encoder.numeric_columns_
+             if encoder.missing_rate_[c] > 0]
+    if gappy:
+        how = "modelled" if encoder.missing_values == "model" else "imputed"
+        parts.append(f"missing values {how}: " + ", ".join(gappy))
+    return "Columns: " + "; ".join(parts)
+
+
+def load_model(path):
+    """The BoltGANSynthesizer or TableSynthesizer saved at ``path``."""
+    from . import BoltGANSynthesizer, TableSynthesizer
+    from ._persistence import read_model_file
+
+    metadata, _ = read_model_file(_existing_file(path))
+    return (TableSynthesizer if "table" in metadata else BoltGANSynthesizer).load(path)
+
+
+def cmd_sample(args):
+    model = load_model(args.model)
     if args.n < 1:
         raise CommandError(f"-n must be at least 1, got {args.n}.")
+    if hasattr(model, "encoder_"):
+        _sample_table(model, args)
+        return
     chunks = model.iter_samples(args.n, random_state=args.random_state)
     out = write_sequences(chunks, (args.n, model.seq_len_, model.n_features_in_), args.out)
     _echo(f"{args.n} sequences of {model.seq_len_} steps x {model.n_features_in_} features "
           f"written to {out}")
 
 
+def _sample_table(model, args):
+    from ._tables_io import write_table
+
+    out = Path(args.out)
+    if out.suffix != ".csv":
+        raise CommandError(f"{out}: a model fitted on a table writes a table; the output "
+                           "must end in .csv.")
+    table = model.sample(args.n, random_state=args.random_state)
+    if model.id_column is None:  # the windows are separate series: say which row is which
+        window = model.synthesizer_.seq_len_
+        table.insert(0, INDEX_COLUMNS[1], np.tile(np.arange(window), args.n))
+        table.insert(0, INDEX_COLUMNS[0], np.repeat(np.arange(args.n), window))
+    write_table(table, out)
+    _echo(f"{args.n} sequences of {model.synthesizer_.seq_len_} rows x "
+          f"{model.n_features_in_} columns written to {out}")
+
+
 def cmd_evaluate(args):
-    synthetic, _ = load_sequences(args.synthetic, seq_len=args.seq_len, stride=args.stride)
-    real, names = load_sequences(args.real, seq_len=args.seq_len or synthetic.shape[1],
-                                 stride=args.stride)
-    _check_comparable(real, synthetic)
-    training = None
-    if args.training:
-        training, _ = load_sequences(args.training, seq_len=synthetic.shape[1],
+    if _is_table_evaluation(args):
+        real, synthetic, training, names, categorical = _table_windows(args)
+    else:
+        synthetic, _ = load_sequences(args.synthetic, seq_len=args.seq_len,
+                                      stride=args.stride)
+        real, names = load_sequences(args.real, seq_len=args.seq_len or synthetic.shape[1],
                                      stride=args.stride)
+        training, categorical = None, None
+        if args.training:
+            training, _ = load_sequences(args.training, seq_len=synthetic.shape[1],
+                                         stride=args.stride)
+    _check_comparable(real, synthetic)
+    if training is not None:
         _check_comparable(training, synthetic)
     report = _evaluate(real, synthetic, args.random_state, quick=args.quick,
-                       training=training)
+                       training=training, categorical_features=categorical)
     print(report)
     if args.report:
         _echo(f"Report written to {write_json(report.to_dict(), args.report)}")
     if args.plots:
         for path in write_plots(real, synthetic, args.plots, feature_names=names):
             _echo(f"Plot written to {path}")
+
+
+def _is_table_evaluation(args):
+    """Tables with roles, text columns or gaps are compared through a TableEncoder."""
+    if args.model or args.time_column or args.id_column or args.categorical:
+        return True
+    if not _is_csv(args.real):
+        return False
+    table = _read_table(_existing_file(args.real))
+    text = any(not _is_number_column(table[c]) for c in table.columns)
+    return text or bool(table.isna().to_numpy().any())
+
+
+def _is_number_column(column):
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _table_windows(args):
+    """Real, synthetic (and training) windows of observed values, through one encoder."""
+    from .preprocessing import TableEncoder
+
+    real_table = _read_table(_existing_file(args.real), categorical=args.categorical or ())
+    seq_len = args.seq_len
+    if args.model:
+        model = load_model(args.model)
+        if not hasattr(model, "encoder_"):
+            raise CommandError(f"{args.model}: was fitted on windows, not on a table; "
+                               "evaluate .npy windows without --model.")
+        encoder, seq_len = model.encoder_, seq_len or model.synthesizer_.seq_len_
+    else:
+        encoder = TableEncoder(time_column=args.time_column, id_column=args.id_column,
+                               categorical_columns=args.categorical or "auto")
+        encoder.fit(real_table)
+    synthetic_series = _synthetic_series(encoder, _read_table(
+        _existing_file(args.synthetic), categorical=args.categorical or ()))
+    seq_len = seq_len or len(synthetic_series[0])
+    synthetic = _windows(synthetic_series, seq_len, seq_len, args.synthetic)
+    real = _windows(encoder.observed(real_table), seq_len, args.stride, args.real)
+    training = None
+    if args.training:
+        training = _windows(encoder.observed(_read_table(_existing_file(args.training))),
+                            seq_len, args.stride, args.training)
+    n_numeric = len(encoder.numeric_columns_)
+    names = [*encoder.numeric_columns_, *encoder.categorical_columns_]
+    return real, synthetic, training, names, list(range(n_numeric, len(names)))
+
+
+def _synthetic_series(encoder, table):
+    # Without an id column, 'skboltgan sample' numbers its sequences in a 'sequence' column.
+    if encoder.id_column is None and INDEX_COLUMNS[0] in table.columns:
+        groups = table.groupby(INDEX_COLUMNS[0], sort=True)
+        return [encoder.observed(part.drop(columns=[c for c in INDEX_COLUMNS
+                                                    if c in part.columns]))[0]
+                for _, part in groups]
+    return encoder.observed(table)
+
+
+def _windows(series, seq_len, stride, path):
+    from .preprocessing import SlidingWindowTransformer
+
+    short = [len(s) for s in series if len(s) < seq_len]
+    if short:
+        raise CommandError(f"{path}: {len(short)} series have fewer than --seq-len "
+                           f"{seq_len} rows (the shortest {min(short)}).")
+    return SlidingWindowTransformer(window=seq_len, stride=stride).fit_transform(series)
 
 
 def _check_comparable(real, synthetic):
@@ -321,11 +473,12 @@ def _check_comparable(real, synthetic):
         )
 
 
-def _evaluate(real, synthetic, random_state, quick, training=None):
+def _evaluate(real, synthetic, random_state, quick, training=None,
+              categorical_features=None):
     from .metrics import evaluate
 
     return evaluate(real, synthetic, random_state=random_state, temporal=not quick,
-                    training=training)
+                    training=training, categorical_features=categorical_features)
 
 
 def cmd_demo(args):
@@ -463,6 +616,10 @@ def _add_fit(sub, common):
     p.add_argument("--config", metavar="PARAMS.json",
                    help="JSON object of BoltGANSynthesizer parameters")
     p.add_argument("--columns", nargs="+", metavar="NAME", help="CSV columns to use")
+    _add_table_options(p)
+    p.add_argument("--impute", action="store_true",
+                   help="fill gaps in numeric columns by interpolation and generate complete "
+                        "data (default: learn where values are missing and reproduce it)")
     p.add_argument("--random-state", type=int, help="seed for a reproducible fit")
     p.add_argument("--validation-fraction", type=_fraction, metavar="F",
                    help="hold out this share of the windows to score the generator during "
@@ -474,6 +631,17 @@ def _add_fit(sub, common):
                    help="stop training at the first epoch boundary after this many seconds "
                         "(max_time; not bit-for-bit reproducible)")
     p.set_defaults(handler=cmd_fit)
+
+
+def _add_table_options(p):
+    p.add_argument("--time-column", metavar="NAME",
+                   help="CSV column of timestamps: sorts each series, is checked for "
+                        "duplicates and gaps, and is not generated")
+    p.add_argument("--id-column", metavar="NAME",
+                   help="CSV column naming independent series (windows never cross two)")
+    p.add_argument("--categorical", nargs="+", metavar="NAME",
+                   help="columns to generate as categories besides the text and boolean "
+                        "ones (e.g. integer codes)")
 
 
 def _add_sample(sub, common):
@@ -503,6 +671,10 @@ def _add_evaluate(sub, common):
                    help="the model's training data (.csv or .npy), windowed like REAL: adds "
                         "the memorization guard, with REAL as held-out data that must not "
                         "overlap TRAIN")
+    _add_table_options(p)
+    p.add_argument("--model", metavar="MODEL",
+                   help="a model fitted on a table: compare through its encoder (its "
+                        "columns, categories and window length)")
     p.add_argument("--report", metavar="REPORT.json", help="write the report as JSON")
     p.add_argument("--plots", metavar="DIR", help="write comparison plots (PNG) to DIR")
     p.add_argument("--random-state", type=int, default=0,

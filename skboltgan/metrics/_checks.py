@@ -5,16 +5,17 @@ import numpy as np
 from .._validation import check_sequences
 
 
-def check_pair(real, synthetic, *, tables=False):
+def check_pair(real, synthetic, *, tables=False, allow_nan=False):
     """Validate ``real`` and ``synthetic`` and return them as 3D float arrays.
 
     With ``tables=True`` a 2D array is a per-step table ``(n_values, n_features)`` (returned
     as ``(n_values, 1, n_features)``), the reading used by the marginal metrics, and the two
     sides may differ in length; otherwise a 2D array is a batch of univariate sequences, as
     everywhere else in the package, and both sides must have sequences of the same length.
+    ``allow_nan`` lets missing values (NaN, not inf) through.
     """
-    real = _as_sequences(real, "real", tables)
-    synthetic = _as_sequences(synthetic, "synthetic", tables)
+    real = _as_sequences(real, "real", tables, allow_nan)
+    synthetic = _as_sequences(synthetic, "synthetic", tables, allow_nan)
     if real.shape[2] != synthetic.shape[2]:
         raise ValueError(
             f"real has {real.shape[2]} features but synthetic has {synthetic.shape[2]}; "
@@ -29,10 +30,10 @@ def check_pair(real, synthetic, *, tables=False):
     return real, synthetic
 
 
-def _as_sequences(X, name, tables):
+def _as_sequences(X, name, tables, allow_nan):
     if tables and np.ndim(X) == 2:
         X = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X)[:, np.newaxis, :]
-    return check_sequences(X, name=name)
+    return check_sequences(X, name=name, allow_nan=allow_nan)
 
 
 def check_positive(**values):

@@ -42,7 +42,8 @@ def tv_complement(real, synthetic, *, n_bins=20):
     Parameters
     ----------
     real, synthetic : array-like of shape (n, seq_len, n_features) or (n_values, n_features)
-        Real and synthetic sequences, or per-step tables (rows are time steps).
+        Real and synthetic sequences, or per-step tables (rows are time steps). NaN
+        (a missing value) is left out: only observed values are compared.
     n_bins : int, default=20
         Equal-width bins per feature over the real data's range.
 
@@ -61,7 +62,7 @@ def tv_complement(real, synthetic, *, n_bins=20):
     1.0
     """
     check_positive(n_bins=n_bins)
-    real, synthetic = check_pair(real, synthetic, tables=True)
+    real, synthetic = check_pair(real, synthetic, tables=True, allow_nan=True)
     low, high, usable = feature_ranges(real)
     p = _frequencies(binned_counts(real, low, high, n_bins))
     q = _frequencies(binned_counts(synthetic, low, high, n_bins))
@@ -83,7 +84,8 @@ def kl_similarity(real, synthetic, *, n_bins=20):
     Parameters
     ----------
     real, synthetic : array-like of shape (n, seq_len, n_features) or (n_values, n_features)
-        Real and synthetic sequences, or per-step tables (rows are time steps).
+        Real and synthetic sequences, or per-step tables (rows are time steps). NaN
+        (a missing value) is left out: only observed values are compared.
     n_bins : int, default=20
         Equal-width bins per feature over the real data's range.
 
@@ -102,7 +104,7 @@ def kl_similarity(real, synthetic, *, n_bins=20):
     1.0
     """
     check_positive(n_bins=n_bins)
-    real, synthetic = check_pair(real, synthetic, tables=True)
+    real, synthetic = check_pair(real, synthetic, tables=True, allow_nan=True)
     low, high, usable = feature_ranges(real)
     kl = kl_per_feature(real, synthetic, n_bins=n_bins, low=low, high=high)
     return _mean_result("kl_similarity", np.exp(-kl), KL_GATE, usable, {"kl": kl})
@@ -123,7 +125,8 @@ def chi_square_test(real, synthetic, *, n_bins=20, subsample=500, alpha=P_GATE,
     Parameters
     ----------
     real, synthetic : array-like of shape (n, seq_len, n_features) or (n_values, n_features)
-        Real and synthetic sequences, or per-step tables (rows are time steps).
+        Real and synthetic sequences, or per-step tables (rows are time steps). NaN
+        (a missing value) is left out: only observed values are compared.
     n_bins : int, default=20
         Equal-width bins per feature over the real data's range.
     subsample : int, default=500
@@ -152,7 +155,7 @@ def chi_square_test(real, synthetic, *, n_bins=20, subsample=500, alpha=P_GATE,
     1.0
     """
     check_positive(n_bins=n_bins, subsample=subsample)
-    real, synthetic = check_pair(real, synthetic, tables=True)
+    real, synthetic = check_pair(real, synthetic, tables=True, allow_nan=True)
     low, high, usable = feature_ranges(real)
     m = min(subsample, real.shape[0], synthetic.shape[0])
     seed = check_random_state(random_state).randint(_MAX_SEED)

@@ -12,6 +12,7 @@ from ._checks import check_pair
 from ._dependence import autocorrelation_error, correlation_error
 from ._marginal import chi_square_test, kl_similarity, tv_complement
 from ._memorization import memorization_ratio
+from ._missing import category_frequency_error, fill_missing, missing_rate_error
 from ._protocol import discriminative_score, predictive_score
 from ._results import json_float
 from ._utility import tstr_score
@@ -91,7 +92,7 @@ def _row(metric, value, better, *, ci95=None, reference=None, gate=None, passed=
 
 def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsample=500,
              temporal=True, n_repeats=1, discriminative_steps=2000, predictive_steps=5000,
-             utility=True, training=None):
+             utility=True, training=None, categorical_features=None):
     """Compare synthetic with real sequences on every applicable metric, in one report.
 
     Marginal fidelity (TV complement, exp(-KL), chi-square, with the paper's gates),
@@ -101,6 +102,12 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
     split of ``real``). Given the ``training`` windows the generator was fitted on, it also
     runs the memorization guard (:func:`memorization_ratio`), with ``real`` as the held-out
     windows.
+
+    Missing values (NaN) are allowed: the marginal metrics compare the observed values,
+    ``missing_rate_error`` scores how often values are missing, and every other metric
+    (they need complete sequences) sees the gaps filled by interpolation along time
+    (:func:`fill_missing`). With ``categorical_features``, ``category_frequency_error``
+    scores their label frequencies.
 
     Parameters
     ----------
@@ -124,6 +131,8 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
     training : array-like of shape (n_training, seq_len, n_features), default=None
         The generator's training windows. When given, ``real`` must be held out from them
         (no shared time steps), and the report gains the ``memorization`` row.
+    categorical_features : array-like of int, default=None
+        Indices of features holding category codes; adds ``category_frequency_error``.
 
     Returns
     -------
@@ -140,12 +149,16 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
     >>> report.to_dict()["summary"][0]["metric"]
     'tv_complement'
     """
-    real, synthetic = check_pair(real, synthetic)
+    real, synthetic = check_pair(real, synthetic, allow_nan=True)
     seeds = check_random_state(random_state).randint(_MAX_SEED, size=3)
     timer = _Timer()
     results, rows = {}, []
     _add_marginal(results, rows, timer, real, synthetic, n_bins, chi_square_subsample,
                   seeds[0])
+    _add_missing_and_categories(results, rows, timer, real, synthetic, categorical_features)
+    real, synthetic = _complete(real, synthetic)
+    if training is not None:
+        training = _complete(check_pair(real, training, allow_nan=True)[1], real)[0]
     _add_dependence(results, rows, timer, real, synthetic)
     if temporal:
         _add_temporal(results, rows, timer, real, synthetic, n_repeats,
@@ -187,6 +200,29 @@ def _add_marginal(results, rows, timer, real, synthetic, n_bins, subsample, seed
         results[name] = result
         gate = f"p > {result.threshold}" if name == "chi_square" else f"> {result.threshold}"
         rows.append(_row(name, result.value, "higher", gate=gate, passed=result.passed))
+
+
+def _add_missing_and_categories(results, rows, timer, real, synthetic, categorical):
+    if np.isnan(real).any() or np.isnan(synthetic).any():
+        result = timer.run("missing_rate_error", missing_rate_error, real, synthetic)
+        results["missing_rate_error"] = result
+        rows.append(_row("missing_rate_error", result.value, "lower",
+                         gate=f"<= {result.threshold}", passed=result.passed))
+    if categorical is not None and len(categorical):
+        result = timer.run("category_frequency_error", category_frequency_error, real,
+                           synthetic, categorical)
+        results["category_frequency_error"] = result
+        rows.append(_row("category_frequency_error", result.value, "lower",
+                         gate=f"<= {result.threshold}", passed=result.passed))
+
+
+def _complete(real, synthetic):
+    """Both sets with gaps interpolated; a feature missing in a whole window gets the real
+    data's mean."""
+    if not (np.isnan(real).any() or np.isnan(synthetic).any()):
+        return real, synthetic
+    fallback = np.nan_to_num(np.nanmean(real, axis=(0, 1)))
+    return fill_missing(real, fallback), fill_missing(synthetic, fallback)
 
 
 def _add_dependence(results, rows, timer, real, synthetic):

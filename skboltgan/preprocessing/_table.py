@@ -171,14 +171,14 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         for _, part in self._series(table):
             times = _parse_times(part[self.time_column])
             _check_duplicate_times(times, part, self.time_column)
-            steps.append(np.diff(times.to_numpy()))
-        steps = np.concatenate(steps)
+            steps.append(times.diff().iloc[1:])
+        steps = pd.concat(steps)
         if steps.size == 0:
             return None
-        step = pd.Timedelta(np.median(steps))
-        uneven = int(np.sum(steps != step.to_timedelta64()))
+        step = steps.median()
+        uneven = int((steps != step).sum())
         if uneven:
-            warnings.warn(f"{uneven} of {steps.size} intervals in {self.time_column!r} differ "
+            warnings.warn(f"{uneven} of {steps.size} steps in {self.time_column!r} differ "
                           f"from its median spacing {step}: the series has gaps or uneven "
                           "steps, and windows treat rows as equally spaced.", UserWarning,
                           stacklevel=3)
@@ -205,6 +205,26 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         if missing:
             raise ValueError(f"The table lacks the columns {missing} seen in fit.")
         return [self._encode_series(part, key) for key, part in self._series(table)]
+
+    def observed(self, X):
+        """The table as it was observed, one float array per series: numeric columns with
+        NaN where missing, then the categorical codes (no filling, no indicators) — what
+        the metrics compare.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            A table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        series : list of ndarray of shape (n_rows_of_series, n_numeric + n_categorical)
+        """
+        check_is_fitted(self)
+        table = self._check_table(X)
+        return [np.column_stack([part[self.numeric_columns_].to_numpy(float),
+                                 *(self._codes(part[c]) for c in self.categorical_columns_)])
+                for _, part in self._series(table)]
 
     def _series(self, table):
         if self.id_column is None:
