@@ -92,6 +92,8 @@ def check_categorical_features(categorical_features, n_features):
     if categorical_features is None:
         return np.zeros(0, dtype=int)
     values = np.asarray(categorical_features)
+    if values.size == 0:
+        return np.zeros(0, dtype=int)
     if values.dtype == bool:
         if values.shape != (n_features,):
             raise ValueError(f"categorical_features as a boolean mask needs one entry per "

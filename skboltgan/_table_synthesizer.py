@@ -146,7 +146,8 @@ class TableSynthesizer(BaseEstimator):
         if short:
             raise ValueError(f"{len(short)} of {len(series)} series have fewer rows than "
                              f"window={self.window} (the shortest {min(short)}); use a "
-                             "smaller window or drop the short series.")
+                             "smaller window (--seq-len on the command line) or drop the "
+                             "short series.")
         return SlidingWindowTransformer(window=self.window, stride=self.stride).fit_transform(
             series)
 

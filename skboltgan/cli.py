@@ -324,7 +324,8 @@ def describe_columns(encoder, table):
         parts.append("numeric " + ", ".join(encoder.numeric_columns_))
     if encoder.categorical_columns_:
         parts.append("categorical " + ", ".join(
-            f"{c} ({len(encoder.categories_[c])} labels)" for c in encoder.categorical_columns_))
+            f"{c} ({_count(len(encoder.categories_[c]), 'label')})"
+            for c in encoder.categorical_columns_))
     gappy = [f"{c} {encoder.missing_rate_[c]:.1%}" for c in encoder.numeric_columns_
              if encoder.missing_rate_[c] > 0]
     if gappy:
@@ -340,6 +341,10 @@ def load_model(path):
 
     metadata, _ = read_model_file(_existing_file(path))
     return (TableSynthesizer if "table" in metadata else BoltGANSynthesizer).load(path)
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def cmd_sample(args):
@@ -359,10 +364,12 @@ def _sample_table(model, args):
     from ._tables_io import write_table
 
     out = Path(args.out)
-    if out.suffix != ".csv":
-        raise CommandError(f"{out}: a model fitted on a table writes a table; the output "
-                           "must end in .csv.")
+    if out.suffix not in (".npy", ".csv"):
+        raise CommandError(f"{out}: the output must end in .npy or .csv.")
     table = model.sample(args.n, random_state=args.random_state)
+    if out.suffix == ".npy":
+        _write_table_windows(model, table, args.n, out)
+        return
     if model.id_column is None:  # the windows are separate series: say which row is which
         window = model.synthesizer_.seq_len_
         table.insert(0, INDEX_COLUMNS[1], np.tile(np.arange(window), args.n))
@@ -370,6 +377,19 @@ def _sample_table(model, args):
     write_table(table, out)
     _echo(f"{args.n} sequences of {model.synthesizer_.seq_len_} rows x "
           f"{model.n_features_in_} columns written to {out}")
+
+
+def _write_table_windows(model, table, n, out):
+    encoder = model.encoder_
+    if encoder.categorical_columns_:
+        raise CommandError(f"{out}: this model generates the categorical columns "
+                           f"{encoder.categorical_columns_}, which a numeric .npy cannot hold; "
+                           "write a .csv.")
+    windows = table[encoder.numeric_columns_].to_numpy(float).reshape(n, -1, len(
+        encoder.numeric_columns_))
+    write_sequences([windows], windows.shape, out)
+    _echo(f"{n} sequences of {windows.shape[1]} steps x {windows.shape[2]} features "
+          f"written to {out}")
 
 
 def cmd_evaluate(args):

@@ -127,7 +127,7 @@ def test_sample_writes_npy_windows(sampled):
 def test_sample_csv_has_sequence_and_step_columns(sampled):
     _, _, rows = sampled
     table = np.array(rows[1:], dtype=float)
-    assert rows[0] == ["sequence", "step", "feature_0", "feature_1"]
+    assert rows[0] == ["sequence", "step", "a", "b"]  # the fitted CSV's header
     np.testing.assert_array_equal(table[:, 0], np.repeat(np.arange(40), SEQ_LEN))
     np.testing.assert_array_equal(table[:, 1], np.tile(np.arange(SEQ_LEN), 40))
 
@@ -182,11 +182,13 @@ def _error(capsys, *argv):
     return code, err
 
 
-def test_non_numeric_csv_names_line_and_column(tmp_path, capsys):
-    path = write_csv(tmp_path / "bad.csv", ["x", "y"], [[1, 2], [3, "oops"]])
+def test_stray_text_in_a_numeric_column_names_line_and_column(tmp_path, capsys):
+    rows = [[i, i / 2] for i in range(30)]
+    rows[1][1] = "oops"
+    path = write_csv(tmp_path / "bad.csv", ["x", "y"], rows)
     code, err = _error(capsys, "fit", path, "--out", tmp_path / "m.npz")
     assert code == 1
-    assert "line 3: column 'y' has the non-numeric value 'oops'" in err
+    assert "line 3: column 'y' has the non-numeric value 'oops' among numbers" in err
 
 
 def test_ragged_csv_row_is_refused(tmp_path, capsys):
@@ -210,7 +212,7 @@ def test_four_dimensional_npy_is_refused(tmp_path, capsys):
 def test_series_shorter_than_seq_len_is_refused(workdir, capsys):
     code, err = _error(capsys, "fit", workdir / "series.csv", "--out", "m.npz",
                        "--seq-len", N_STEPS + 1)
-    assert (code, "fewer than --seq-len" in err) == (1, True)
+    assert (code, "fewer rows than window=121" in err and "--seq-len" in err) == (1, True)
 
 
 def test_unknown_config_parameter_is_refused(tmp_path, workdir, capsys):
@@ -290,3 +292,60 @@ def test_evaluate_with_training_data_reports_memorization(tmp_path):
                  "--report", str(report)]) == 0
     memorization = json.loads(report.read_text())["metrics"]["memorization"]
     assert memorization["passed"] is False and memorization["value"] == 0.0
+
+
+# ------------------------------------------------------------------------------- tables
+@pytest.fixture(scope="module")
+def weather_run(tmp_path_factory):
+    """The bundled real table (time, id, two text columns, gaps): fit, sample, evaluate."""
+    from skboltgan.datasets import load_nyc_weather
+
+    root = tmp_path_factory.mktemp("tables")
+    table = load_nyc_weather()
+    table[table["time_hour"] < "2013-05-15"].to_csv(root / "weather.csv", index=False)
+    (root / "tiny.json").write_text(json.dumps(TINY))
+    fit = run_cli("fit", "weather.csv", "--time-column", "time_hour", "--id-column", "origin",
+                  "--seq-len", SEQ_LEN, "--config", "tiny.json", "--out", "weather.npz",
+                  "--random-state", 0, cwd=root)
+    assert fit.returncode == 0, fit.stderr
+    sample = run_cli("sample", "weather.npz", "-n", 30, "--out", "synthetic.csv", cwd=root)
+    assert sample.returncode == 0, sample.stderr
+    evaluate = run_cli("evaluate", "weather.csv", "synthetic.csv", "--model", "weather.npz",
+                       "--quick", "--report", "report.json", cwd=root)
+    assert evaluate.returncode == 0, evaluate.stderr
+    return root, fit, evaluate
+
+
+def test_fit_reports_what_each_column_became(weather_run):
+    _, fit, _ = weather_run
+    line = next(x for x in fit.stdout.splitlines() if x.startswith("Columns:"))
+    assert "time time_hour" in line and "id origin (3 series)" in line
+    assert "numeric temp, pressure" in line and "categorical wind" in line
+    assert "sky (2 labels)" in line and "missing values modelled: pressure" in line
+
+
+def test_sampled_table_has_the_header_and_labels_of_the_real_one(weather_run):
+    import pandas as pd
+
+    root, _, _ = weather_run
+    real = pd.read_csv(root / "weather.csv")
+    synthetic = pd.read_csv(root / "synthetic.csv")
+    assert list(synthetic.columns) == list(real.columns)
+    assert (synthetic.dtypes[["temp", "pressure"]] == real.dtypes[["temp", "pressure"]]).all()
+    assert set(synthetic["wind"].dropna()) <= set(real["wind"].dropna())
+    assert set(synthetic["sky"]) <= set(real["sky"])
+    assert len(synthetic) == 30 * SEQ_LEN
+
+
+def test_table_report_scores_missing_values_and_categories(weather_run):
+    root, _, evaluate = weather_run
+    metrics = json.loads((root / "report.json").read_text())["metrics"]
+    assert {"missing_rate_error", "category_frequency_error"} <= set(metrics)
+    assert "missing_rate_error" in evaluate.stdout
+
+
+def test_numeric_table_model_samples_npy_windows_too(fitted):
+    workdir, _ = fitted
+    assert main(["sample", str(workdir / "model.npz"), "-n", "4", "--out",
+                 str(workdir / "few.npy")]) == 0
+    assert np.load(workdir / "few.npy").shape == (4, SEQ_LEN, 2)
