@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 
 from skboltgan import BoltGANSynthesizer
+from skboltgan._categorical import CategoricalLayout
 from skboltgan._synthesizer import _scaled_tensor
 from skboltgan._training import bfloat16_supported
 from skboltgan.preprocessing import TimeSeriesMinMaxScaler
@@ -73,7 +74,8 @@ def test_training_data_is_scaled_chunk_by_chunk_exactly(sines):
     # fit scales in chunks to bound memory: the tensor must equal the one-shot transform.
     scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(sines)
     whole = torch.as_tensor(scaler.transform(sines), dtype=torch.float32)
-    chunked = _scaled_tensor(scaler, sines, torch.device("cpu"), chunk_size=7)
+    layout = CategoricalLayout.fit(sines, [])
+    chunked = _scaled_tensor(scaler, layout, sines, torch.device("cpu"), chunk_size=7)
     assert len(sines) % 7  # a last, partial chunk is exercised
     torch.testing.assert_close(chunked, whole, rtol=0, atol=0)
 

@@ -102,10 +102,6 @@ def memorization_ratio(training, synthetic, holdout, *, threshold=0.9, chunk_siz
     """
     training, synthetic = check_pair(training, synthetic)
     _, holdout = check_pair(training, holdout)
-    if not (training.shape[1] == synthetic.shape[1] == holdout.shape[1]):
-        raise ValueError(
-            f"windows differ in length: training {training.shape[1]}, synthetic "
-            f"{synthetic.shape[1]}, holdout {holdout.shape[1]} steps; cut them the same way.")
     check_positive(chunk_size=chunk_size)
     low, high = training.min(axis=(0, 1)), training.max(axis=(0, 1))
     span = np.where(high > low, high - low, 1.0)  # a constant feature adds no distance
