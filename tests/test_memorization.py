@@ -65,7 +65,7 @@ def test_units_do_not_matter(split):
 
 def test_window_length_mismatch_is_a_clear_error(split):
     train, holdout, fresh = split
-    with pytest.raises(ValueError, match="have 24 time steps but synthetic ones have 10"):
+    with pytest.raises(ValueError, match="have 12 time steps but synthetic ones have 10"):
         memorization_ratio(train, fresh[:, :10], holdout)
 
 
