@@ -63,6 +63,9 @@ VARIANTS = {
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
+    "combined-cumulative-noise4": {**COMBINED, "noise_dim": 4, "generator": "cumulative"},
+    "combined-wide-cumulative-noise4": {**COMBINED, "lstm_hidden": 64, "noise_dim": 4,
+                                        "generator": "cumulative"},
 }
 
 

@@ -317,7 +317,7 @@ def describe_columns(encoder, table):
     """One line saying what each column of the table became."""
     parts = []
     if encoder.time_column:
-        parts.append(f"time {encoder.time_column} (every {encoder.time_step_})")
+        parts.append(f"time {encoder.time_column} (every {_duration(encoder.time_step_)})")
     if encoder.id_column:
         parts.append(f"id {encoder.id_column} ({table[encoder.id_column].nunique()} series)")
     if encoder.numeric_columns_:
@@ -341,6 +341,16 @@ def load_model(path):
 
     metadata, _ = read_model_file(_existing_file(path))
     return (TableSynthesizer if "table" in metadata else BoltGANSynthesizer).load(path)
+
+
+def _duration(step):
+    """``1 h``, ``10 min``, ``1 d 6 h``: a time step as a person writes it."""
+    if step is None:
+        return "one row"
+    seconds = int(step.total_seconds())
+    parts = [(seconds // 86400, "d"), (seconds // 3600 % 24, "h"), (seconds // 60 % 60, "min"),
+             (seconds % 60, "s")]
+    return " ".join(f"{value} {unit}" for value, unit in parts if value) or str(step)
 
 
 def _count(n, noun):

