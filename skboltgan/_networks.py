@@ -14,6 +14,11 @@ Either way the LSTM can emit ``block_size`` consecutive steps per recurrent step
 position-specific output heads (DoppelGANger's batch generation): ``ceil(seq_len /
 block_size)`` recurrent steps, the surplus of the last block dropped.
 
+``cumulative=True`` (an experiment of ``benchmarks/ablation_quality.py``, not a synthesizer
+parameter) gives every numeric output a level head and an increment head; the
+pre-activation is the level plus the running sum of increments, so slowly varying series
+need only small increments.
+
 Categorical features (``categorical_sizes``) come last in the generator's output, one
 one-hot group each, drawn by a straight-through Gumbel-softmax: exact one-hot vectors forward
 (as real one-hot data), the softmax's gradient backward. The other features go through tanh.

@@ -262,3 +262,19 @@ def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
 def test_bad_options_are_clear_errors(sines, bad, match):
     with pytest.raises(ValueError, match=match):
         BoltGANSynthesizer(**TINY, **bad).fit(sines)
+
+
+def test_cumulative_generator_integrates_its_increment_heads():
+    # Experiment of benchmarks/ablation_quality.py: pre-activation = level + running sum of
+    # increments / sqrt(seq_len). With zero weights, the level heads' bias 0 and the
+    # increment heads' bias c, step t is tanh(c * (t + 1) / sqrt(seq_len)).
+    seq_len, n_features, c = 9, 2, 0.3
+    generator = LSTMGenerator(4, seq_len, n_features, 8, 1, 0.0, noise_dim=2, cumulative=True)
+    with torch.no_grad():
+        generator.output.weight.zero_()
+        generator.output.bias.zero_()
+        generator.output.bias[n_features:] = c  # block_size 1: [levels, increments]
+    z, noise = generator.draw_noise(3, torch.Generator().manual_seed(0))
+    out = generator(z, None, noise)
+    expected = torch.tanh(c * torch.arange(1, seq_len + 1) / seq_len ** 0.5)
+    torch.testing.assert_close(out[0, :, 1], expected)
