@@ -168,22 +168,27 @@ def print_table(table):
 
 
 def rst_table(table):
-    """The results as the reStructuredText table of docs/ablation.rst."""
-    head = (f"{'dataset':8}  {'variant':26}  {'epochs':6}  {'fit min':7}  "
+    """The results as the reStructuredText table of docs/ablation.rst (one seed: no CI)."""
+    width = max([len("variant")] + [len(v) for entries in table.values() for v in entries])
+    head = (f"{'dataset':8}  {'variant':{width}}  {'epochs':6}  {'fit min':7}  "
             f"{'discriminative':16}  {'predictive':16}  {'seeds':5}")
-    rule = "  ".join("=" * len(c) for c in (
-        "dataset ", " " * 26, "epochs", "fit min", " " * 16, " " * 16, "seeds"))
+    rule = "  ".join("=" * n for n in (8, width, 6, 7, 16, 16, 5))
     lines = [rule, head, rule]
     for name, entries in table.items():
         done = {v: e for v, e in entries.items() if "discriminative" in e}
         for variant, e in sorted(done.items(), key=lambda kv: kv[1]["discriminative"]["mean"]):
-            d, p = e["discriminative"], e["predictive"]
-            cells = [f"{r['mean']:.3f} ± {r['ci'] or 0:.3f}" for r in (d, p)]
-            lines.append(f"{name:8}  {variant:26}  {e['num_epochs']:6d}  "
+            cells = [_mean_ci(e[key]) for key in ("discriminative", "predictive")]
+            lines.append(f"{name:8}  {variant:{width}}  {e['num_epochs']:6d}  "
                          f"{e['fit_minutes']['mean']:7.1f}  {cells[0]:16}  {cells[1]:16}  "
                          f"{len(e['runs']):5d}")
     lines.append(rule)
     return "\n".join(lines)
+
+
+def _mean_ci(summary):
+    if summary["ci"] is None:
+        return f"{summary['mean']:.3f}"
+    return f"{summary['mean']:.3f} ± {summary['ci']:.3f}"
 
 
 def main(argv=None):
