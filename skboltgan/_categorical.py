@@ -74,18 +74,6 @@ class CategoricalLayout:
             start += len(values)
         return out
 
-    def to_arrays(self):
-        """Plain arrays for a model file."""
-        arrays = {"categorical": self.categorical}
-        arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories)})
-        return arrays
-
-    @classmethod
-    def from_arrays(cls, n_features, arrays):
-        categorical = arrays.get("categorical", np.zeros(0, dtype=int))
-        categories = [arrays[f"categories/{i}"] for i in range(len(categorical))]
-        return cls(n_features, categorical, categories)
-
 
 def check_categorical_features(categorical_features, n_features):
     """Indices (ascending) from None, a list of indices or a boolean mask."""

@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._persistence import read_model_file, write_model_file
@@ -72,10 +72,7 @@ class TableSynthesizer(BaseEstimator):
         "synthesizer": [BoltGANSynthesizer, None],
         "window": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
-        "time_column": [str, None],
-        "id_column": [str, None],
-        "categorical_columns": [StrOptions({"auto"}), list, tuple],
-        "missing_values": [StrOptions({"model", "impute"})],
+        **TableEncoder._parameter_constraints,
     }
 
     def __init__(self, synthesizer=None, *, window=24, stride=1, time_column=None,

@@ -2,7 +2,6 @@
 
 import csv
 import gzip
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,38 +25,32 @@ def read_table(path, categorical=()):
     column), unless it is listed in ``categorical``.
     """
     path = Path(path)
+    _refuse_ragged_rows(path)
     try:
         table = pd.read_csv(path, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise TableError(f"{path}: the file is empty; it needs a header row and data rows.")
     except pd.errors.ParserError as exc:
-        raise TableError(f"{path}, {_parser_message(exc)}") from None
+        raise TableError(f"{path}: cannot be parsed as CSV: {' '.join(str(exc).split())}"
+                         ) from None
     table.columns = [str(c).strip() for c in table.columns]
-    _refuse_short_rows(path, len(table.columns))
     if len(table) == 0:
         raise TableError(f"{path}: needs a header row and at least one data row.")
     _refuse_stray_text(table, path, categorical)
     return table
 
 
-def _refuse_short_rows(path, n_columns):
+def _refuse_ragged_rows(path):
     # pandas pads a row with too few fields with NaN, which would turn a truncated line into
     # silent missing values; only the field counts are checked here, pandas parses.
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", newline="") as handle:
-        for line, row in enumerate(csv.reader(handle), start=1):
-            if row and len(row) < n_columns:
+        rows = csv.reader(handle)
+        n_columns = len(next(rows, []))
+        for line, row in enumerate(rows, start=2):
+            if row and len(row) != n_columns:
                 raise TableError(f"{path}, line {line}: {len(row)} fields but the header has "
                                  f"{n_columns}.")
-
-
-def _parser_message(exc):
-    # pandas: "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3"
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-    if found:
-        expected, line, saw = found.groups()
-        return f"line {line}: {saw} fields but the header has {expected}."
-    return f"cannot be parsed as CSV: {' '.join(str(exc).split())}"
 
 
 def _refuse_stray_text(table, path, categorical):

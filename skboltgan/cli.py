@@ -403,8 +403,9 @@ def _write_table_windows(model, table, n, out):
 
 
 def cmd_evaluate(args):
-    if _is_table_evaluation(args):
-        real, synthetic, training, names, categorical = _table_windows(args)
+    real_table = _real_table_to_encode(args)
+    if real_table is not None:
+        real, synthetic, training, names, categorical = _table_windows(args, real_table)
     else:
         synthetic, _ = load_sequences(args.synthetic, seq_len=args.seq_len,
                                       stride=args.stride)
@@ -427,15 +428,15 @@ def cmd_evaluate(args):
             _echo(f"Plot written to {path}")
 
 
-def _is_table_evaluation(args):
-    """Tables with roles, text columns or gaps are compared through a TableEncoder."""
-    if args.model or args.time_column or args.id_column or args.categorical:
-        return True
-    if not _is_csv(args.real):
-        return False
-    table = _read_table(_existing_file(args.real))
+def _real_table_to_encode(args):
+    """REAL as a table when it is compared through a TableEncoder (a table model, table
+    options, or a CSV with text columns or gaps), else None."""
+    table_options = args.model or args.time_column or args.id_column or args.categorical
+    if not (table_options or _is_csv(args.real)):
+        return None
+    table = _read_table(_existing_file(args.real), categorical=args.categorical or ())
     text = any(not _is_number_column(table[c]) for c in table.columns)
-    return text or bool(table.isna().to_numpy().any())
+    return table if table_options or text or table.isna().to_numpy().any() else None
 
 
 def _is_number_column(column):
@@ -444,11 +445,10 @@ def _is_number_column(column):
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def _table_windows(args):
+def _table_windows(args, real_table):
     """Real, synthetic (and training) windows of observed values, through one encoder."""
     from .preprocessing import TableEncoder
 
-    real_table = _read_table(_existing_file(args.real), categorical=args.categorical or ())
     seq_len = args.seq_len
     if args.model:
         model = load_model(args.model)

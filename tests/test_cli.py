@@ -197,6 +197,12 @@ def test_ragged_csv_row_is_refused(tmp_path, capsys):
     assert (code, "line 3: 1 fields but the header has 2" in err) == (1, True)
 
 
+def test_csv_row_with_too_many_fields_is_refused(tmp_path, capsys):
+    path = write_csv(tmp_path / "bad.csv", ["x", "y"], [[1, 2], [3, 4, 5]])
+    code, err = _error(capsys, "fit", path, "--out", tmp_path / "m.npz")
+    assert (code, "line 3: 3 fields but the header has 2" in err) == (1, True)
+
+
 def test_unknown_column_is_refused(workdir, capsys):
     code, err = _error(capsys, "fit", workdir / "series.csv", "--out", "m.npz",
                        "--columns", "zz")

@@ -156,9 +156,9 @@ def evaluate(real, synthetic, *, random_state=None, n_bins=20, chi_square_subsam
     _add_marginal(results, rows, timer, real, synthetic, n_bins, chi_square_subsample,
                   seeds[0])
     _add_missing_and_categories(results, rows, timer, real, synthetic, categorical_features)
-    real, synthetic = _complete(real, synthetic)
     if training is not None:
-        training = _complete(check_pair(real, training, allow_nan=True)[1], real)[0]
+        training = check_pair(real, training, allow_nan=True)[1]
+    real, synthetic, training = _complete(real, synthetic, training)
     _add_dependence(results, rows, timer, real, synthetic)
     if temporal:
         _add_temporal(results, rows, timer, real, synthetic, n_repeats,
@@ -216,13 +216,13 @@ def _add_missing_and_categories(results, rows, timer, real, synthetic, categoric
                          gate=f"<= {result.threshold}", passed=result.passed))
 
 
-def _complete(real, synthetic):
-    """Both sets with gaps interpolated; a feature missing in a whole window gets the real
-    data's mean."""
-    if not (np.isnan(real).any() or np.isnan(synthetic).any()):
-        return real, synthetic
-    fallback = np.nan_to_num(np.nanmean(real, axis=(0, 1)))
-    return fill_missing(real, fallback), fill_missing(synthetic, fallback)
+def _complete(*sets):
+    """The sets (None passes through) with gaps interpolated; a feature missing in a whole
+    window gets the real data's (the first set's) mean."""
+    if not any(X is not None and np.isnan(X).any() for X in sets):
+        return sets
+    fallback = np.nan_to_num(np.nanmean(sets[0], axis=(0, 1)))
+    return tuple(None if X is None else fill_missing(X, fallback) for X in sets)
 
 
 def _add_dependence(results, rows, timer, real, synthetic):

@@ -199,11 +199,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             The series in order of first appearance of their ids (one without
             ``id_column``), rows sorted by time, columns as :meth:`get_feature_names_out`.
         """
-        check_is_fitted(self)
-        table = self._check_table(X)
-        missing = [c for c in self.feature_names_in_ if c not in table.columns]
-        if missing:
-            raise ValueError(f"The table lacks the columns {missing} seen in fit.")
+        table = self._fitted_table(X)
         return [self._encode_series(part, key) for key, part in self._series(table)]
 
     def observed(self, X):
@@ -220,11 +216,18 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         -------
         series : list of ndarray of shape (n_rows_of_series, n_numeric + n_categorical)
         """
-        check_is_fitted(self)
-        table = self._check_table(X)
+        table = self._fitted_table(X)
         return [np.column_stack([part[self.numeric_columns_].to_numpy(float),
                                  *(self._codes(part[c]) for c in self.categorical_columns_)])
                 for _, part in self._series(table)]
+
+    def _fitted_table(self, X):
+        check_is_fitted(self)
+        table = self._check_table(X)
+        missing = [c for c in self.feature_names_in_ if c not in table.columns]
+        if missing:
+            raise ValueError(f"The table lacks the columns {missing} seen in fit.")
+        return table
 
     def _series(self, table):
         if self.id_column is None:
