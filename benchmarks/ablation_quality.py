@@ -60,6 +60,7 @@ VARIANTS = {
     "combined-slow-d": {**COMBINED, "discriminator_lr": 2e-4},
     "combined-wide": {**COMBINED, "lstm_hidden": 64},
     "combined-noise4": {**COMBINED, "noise_dim": 4},
+    "combined-wide-noise4": {**COMBINED, "lstm_hidden": 64, "noise_dim": 4},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},

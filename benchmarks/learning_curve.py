@@ -19,9 +19,8 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from ablation_quality import PAPER, VARIANTS, seconds_per_epoch
+from ablation_quality import PAPER, VARIANTS, make_synthesizer, seconds_per_epoch
 from bench_quality import load
-from skboltgan import BoltGANSynthesizer
 from skboltgan._synthesizer import _to_arrays
 from skboltgan.metrics import discriminative_score
 
@@ -30,12 +29,12 @@ CONFIGS = {"old defaults (paper design)": PAPER,
            "new defaults": VARIANTS["step-noise-5d-combined"]}
 
 
-class SnapshotSynthesizer(BoltGANSynthesizer):
-    """A synthesizer that keeps copies of its generator weights at ``snapshot_epochs``."""
+class SnapshotMixin:
+    """Keeps copies of the generator weights at ``snapshot_epochs`` (``snapshots_``)."""
 
     snapshot_epochs = ()
 
-    def _train(self, trainer, data, labels, monitor, store):
+    def _train(self, trainer, *args, **kwargs):
         self.snapshots_ = {}
         fit = trainer.fit
 
@@ -47,21 +46,33 @@ class SnapshotSynthesizer(BoltGANSynthesizer):
             return fit(*args, on_epoch_end=hook, **kwargs)
 
         trainer.fit = fit_with_snapshots
-        return super()._train(trainer, data, labels, monitor, store)
+        return super()._train(trainer, *args, **kwargs)
+
+
+def snapshot_synthesizer(params, epochs, **extra):
+    """The variant's synthesizer (``make_synthesizer``) fitting ``max(epochs)`` epochs and
+    keeping the generator at each of ``epochs``."""
+    gan = make_synthesizer(params, num_epochs=max(epochs), **extra)
+    cls = type(f"Snapshot{type(gan).__name__}", (SnapshotMixin, type(gan)), {})
+    gan = cls(**gan.get_params())
+    gan.snapshot_epochs = tuple(epochs)
+    return gan
+
+
+def snapshot_samples(gan, epoch, n, seed):
+    """``n`` windows from the generator as it was at ``epoch``."""
+    gan.generator_state_ = gan.snapshots_[epoch]
+    gan._modules = {}  # rebuild the generator from the snapshot
+    return gan.sample(n, random_state=seed)
 
 
 def curve(real, params, epochs, seed):
     start = time.perf_counter()
-    gan = SnapshotSynthesizer(**params, num_epochs=max(epochs), n_threads=1,
-                              random_state=seed)
-    gan.snapshot_epochs = epochs
-    gan.fit(real)
+    gan = snapshot_synthesizer(params, epochs, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
     points = []
     for epoch in epochs:
-        gan.generator_state_ = gan.snapshots_[epoch]
-        gan._modules = {}  # rebuild the generator from the snapshot
-        synthetic = gan.sample(len(real), random_state=seed)
+        synthetic = snapshot_samples(gan, epoch, len(real), seed)
         disc = discriminative_score(real, synthetic, random_state=seed).mean
         points.append({"epoch": epoch, "discriminative": disc})
     return {"seed": seed, "fit_minutes": minutes, "points": points}

@@ -26,7 +26,6 @@ from joblib import Parallel, delayed
 from scipy import stats
 
 from bench_quality import load
-from learning_curve import SnapshotSynthesizer
 from skboltgan import BoltGANSynthesizer
 from skboltgan._monitoring import validation_split
 from skboltgan._synthesizer import _to_arrays
@@ -60,10 +59,12 @@ CANDIDATES = {
 DECAYS = (0.99, 0.995, 0.999)
 
 
-class AveragingSynthesizer(SnapshotSynthesizer):
+class AveragingSynthesizer(BoltGANSynthesizer):
     """Snapshots the raw generator and its weight averages at each of ``DECAYS``."""
 
-    def _train(self, trainer, data, labels, monitor, store):
+    snapshot_epochs = ()
+
+    def _train(self, trainer, *args, **kwargs):
         averages = {d: copy.deepcopy(trainer.generator).requires_grad_(False) for d in DECAYS}
         self.variant_snapshots_ = {}
         generator_step, fit = trainer.generator_step, trainer.fit
@@ -88,7 +89,7 @@ class AveragingSynthesizer(SnapshotSynthesizer):
             return fit(*args, on_epoch_end=hook, **kwargs)
 
         trainer.generator_step, trainer.fit = step_and_average, fit_with_snapshots
-        return BoltGANSynthesizer._train(self, trainer, data, labels, monitor, store)
+        return super()._train(trainer, *args, **kwargs)
 
 
 def run(name, seed, epochs, num_epochs):

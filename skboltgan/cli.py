@@ -584,6 +584,10 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    return "auto" if text == "auto" else _positive_int(text)
+
+
 def _number(text):
     try:
         return float(text)
@@ -642,7 +646,8 @@ def _add_fit(sub, common):
                    help="window length for a long series (default: %(default)s)")
     p.add_argument("--stride", type=_positive_int, default=1,
                    help="steps between window starts (default: %(default)s)")
-    p.add_argument("--epochs", type=_positive_int, help="training epochs (num_epochs)")
+    p.add_argument("--epochs", type=_epochs,
+                   help="training epochs, or 'auto' (num_epochs)")
     p.add_argument("--config", metavar="PARAMS.json",
                    help="JSON object of BoltGANSynthesizer parameters")
     p.add_argument("--columns", nargs="+", metavar="NAME", help="CSV columns to use")
@@ -721,8 +726,9 @@ def _add_demo(sub, common):
                                    "and plots.")
     p.add_argument("--output", default="skboltgan-demo", metavar="DIR",
                    help="output directory (default: %(default)s)")
-    p.add_argument("--epochs", type=_positive_int,
-                   help="training epochs (default: the synthesizer's num_epochs)")
+    p.add_argument("--epochs", type=_epochs,
+                   help="training epochs, or 'auto' (default: the synthesizer's "
+                        "num_epochs)")
     p.add_argument("--config", metavar="PARAMS.json",
                    help="JSON object overriding the demo's model parameters")
     p.add_argument("--quick", action="store_true",

@@ -5,6 +5,7 @@ in a subprocess; the many small input errors are checked through ``main(argv)`` 
 which is the same code path without paying the torch import once per case.
 """
 
+import argparse
 import csv
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skboltgan.cli import CommandError, load_sequences, main
+from skboltgan.cli import CommandError, _epochs, load_sequences, main
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -71,6 +72,16 @@ def test_fit_writes_a_model_fitted_on_the_windows(fitted):
     workdir, _ = fitted
     model = BoltGANSynthesizer.load(workdir / "model.npz")
     assert (model.seq_len_, model.n_features_in_, model.num_epochs) == (SEQ_LEN, 2, 2)
+
+
+@pytest.mark.parametrize("text, epochs", [("auto", "auto"), ("3", 3)])
+def test_epochs_option_takes_a_count_or_auto(text, epochs):
+    assert _epochs(text) == epochs
+
+
+def test_epochs_option_refuses_other_words():
+    with pytest.raises(argparse.ArgumentTypeError, match="'many' is not an integer"):
+        _epochs("many")
 
 
 def test_fit_reports_the_number_of_windows(fitted):

@@ -14,7 +14,7 @@ import skops.io as sio
 from sklearn.exceptions import NotFittedError
 
 from skboltgan import BoltGANSynthesizer
-from skboltgan import _training
+from skboltgan import _synthesizer, _training
 from skboltgan._persistence import ModelFileError
 from skboltgan.datasets import make_sines
 
@@ -33,6 +33,13 @@ def test_save_load_roundtrip_samples_identically(fitted, tmp_path):
     assert loaded.get_params() == fitted.get_params()
     assert loaded.history_ == fitted.history_
     np.testing.assert_array_equal(loaded.sample(5), fitted.sample(5))
+
+
+def test_save_load_keeps_auto_epochs(sines, tmp_path, monkeypatch):
+    monkeypatch.setattr(_synthesizer, "AUTO_BATCHES", 8)
+    gan = BoltGANSynthesizer(**{**TINY, "num_epochs": "auto"}, random_state=0).fit(sines)
+    gan.save(tmp_path / "m.npz")
+    assert BoltGANSynthesizer.load(tmp_path / "m.npz").num_epochs == "auto"
 
 
 def test_save_load_conditional_string_labels(sines, tmp_path):

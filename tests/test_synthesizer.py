@@ -11,6 +11,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 from skboltgan import BoltGANSynthesizer
 from skboltgan._categorical import CategoricalLayout
+from skboltgan import _synthesizer as synthesizer_module
 from skboltgan._synthesizer import _scaled_tensor
 from skboltgan._training import bfloat16_supported
 from skboltgan.preprocessing import TimeSeriesMinMaxScaler
@@ -115,6 +116,27 @@ def test_float_fractions_for_feedback_settings(sines, tiny_params):
     phases = [h["phase"] for h in gan.history_]
     # interval ceil(0.5 * 10) = 5 epochs; refinement ceil(0.01 * 10) -> at least 1 epoch
     assert phases == ["normal"] * 5 + ["bolt"] + ["normal"] * 4
+
+
+def test_auto_epochs_make_a_fixed_number_of_batches(sines, tiny_params, monkeypatch):
+    # "auto" sizes training in batches: 64 windows in batches of 16 are 4 a epoch, 32 in
+    # batches of 16 are 2, so 12 batches take 3 and 6 epochs; the bolt follows the epochs.
+    monkeypatch.setattr(synthesizer_module, "AUTO_BATCHES", 12)
+    params = dict(tiny_params, num_epochs="auto", batch_size=16, feedback_interval=0.5)
+    many = BoltGANSynthesizer(**params, random_state=0).fit(sines)
+    few = BoltGANSynthesizer(**params, random_state=0).fit(sines[:32])
+    assert len(many.history_) == 3 and len(few.history_) == 6
+    assert [h["phase"] for h in few.history_].count("bolt") == 1  # at epoch ceil(0.5 * 6)
+    assert few.history_[3]["phase"] == "bolt"
+
+
+def test_auto_epochs_continue_by_the_same_count_in_a_warm_start(sines, tiny_params,
+                                                                monkeypatch):
+    monkeypatch.setattr(synthesizer_module, "AUTO_BATCHES", 8)
+    params = dict(tiny_params, num_epochs="auto", batch_size=16)
+    gan = BoltGANSynthesizer(**params, warm_start=True, random_state=0)
+    assert len(gan.fit(sines).history_) == 2
+    assert len(gan.fit(sines).history_) == 4
 
 
 def test_bolt_changes_training(sines, tiny_params):

@@ -1,0 +1,96 @@
+"""Screen: a variant's discriminative score along one fit, at fixed epochs.
+
+The 300 s screen of ``ablation_quality.py`` found the defaults degrading with longer training
+on sines and a wider network ahead at a few dozen epochs; a default must be set in epochs, so
+this scores each candidate at several epochs of one fit (``learning_curve.SnapshotMixin``: the
+generator, EMA weights included, as it was at that epoch of the longest run; the bolt's
+schedule is that of the longest run). Fits run ``--n-jobs`` at a time on one thread each, so
+the minutes recorded are contended single-thread minutes, not a budget::
+
+    python benchmarks/epoch_screen.py --datasets sines --variants combined-wide \\
+        --epochs 15 30 60 100 --seeds 1
+
+Results go to ``benchmarks/results/epoch_screen.json`` (dataset, then variant, then one run
+per seed with its points, which may differ between runs); ``--update`` adds to what is
+there.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+from ablation_quality import VARIANTS
+from bench_quality import holdout_split, load, mean_ci
+from learning_curve import snapshot_samples, snapshot_synthesizer
+from skboltgan.metrics import discriminative_score, memorization_ratio
+
+RESULTS = Path(__file__).parent / "results" / "epoch_screen.json"
+
+
+def screen(name, variant, epochs, seed):
+    """One fit of ``variant`` on ``name`` to ``max(epochs)``, scored at each of ``epochs``."""
+    real = load(name)
+    training, holdout = holdout_split(real, name)
+    start = time.perf_counter()
+    gan = snapshot_synthesizer(VARIANTS[variant], epochs, n_threads=1,
+                               random_state=seed).fit(training)
+    minutes = (time.perf_counter() - start) / 60
+    points = []
+    for epoch in epochs:
+        synthetic = snapshot_samples(gan, epoch, len(real), seed)
+        points.append({
+            "epoch": epoch,
+            "discriminative": discriminative_score(real, synthetic, random_state=seed).mean,
+            "memorization": float(memorization_ratio(training, synthetic, holdout)),
+        })
+    return name, variant, {"seed": seed, "fit_minutes": minutes, "points": points}
+
+
+def summarise(entry):
+    """Mean ± CI of the discriminative score at each epoch scored, over the seeds scored
+    there (runs may have been scored at different epochs)."""
+    scores = {}
+    for run in entry["runs"]:
+        for point in run["points"]:
+            scores.setdefault(point["epoch"], []).append(point["discriminative"])
+    entry["summary"] = {str(epoch): mean_ci(scores[epoch]) for epoch in sorted(scores)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", required=True)
+    parser.add_argument("--variants", nargs="+", required=True, choices=VARIANTS)
+    parser.add_argument("--epochs", nargs="+", type=int, required=True)
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--update", action="store_true")
+    args = parser.parse_args(argv)
+    epochs = sorted(set(args.epochs))
+    table = (json.loads(args.output.read_text())
+             if args.update and args.output.exists() else {})
+    jobs = [(name, variant, seed) for name in args.datasets for variant in args.variants
+            for seed in range(args.first_seed, args.first_seed + args.seeds)]
+    results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(screen)(name, variant, epochs, seed) for name, variant, seed in jobs)
+    for name, variant, run in results:
+        entry = table.setdefault(name, {}).get(variant)
+        if entry is None or entry["config"] != VARIANTS[variant]:
+            entry = table[name][variant] = {"config": VARIANTS[variant], "runs": []}
+        entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != run["seed"]] + [run],
+                               key=lambda r: r["seed"])
+        summarise(entry)
+        scores = " ".join(f"{p['epoch']}:{p['discriminative']:.3f}" for p in run["points"])
+        print(f"{name} {variant} seed {run['seed']} ({run['fit_minutes']:.1f} min): {scores}",
+              flush=True)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(table, indent=2))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
