@@ -571,9 +571,10 @@ class BoltGANSynthesizer(BaseEstimator):
         ``n_windows`` training windows (the last partial batch of each epoch is dropped)."""
         if self.num_epochs != "auto":
             return self.num_epochs
-        epochs = math.ceil(AUTO_BATCHES / max(1, n_windows // self.batch_size))
+        batches_per_epoch = max(1, n_windows // self.batch_size)
+        epochs = math.ceil(AUTO_BATCHES / batches_per_epoch)
         logger.info("num_epochs='auto': %d epochs of %d windows (%d batches)", epochs,
-                    n_windows, epochs * max(1, n_windows // self.batch_size))
+                    n_windows, epochs * batches_per_epoch)
         return epochs
 
     def _layout(self):
