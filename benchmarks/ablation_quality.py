@@ -61,6 +61,9 @@ VARIANTS = {
     "combined-wide": {**COMBINED, "lstm_hidden": 64},
     "combined-noise4": {**COMBINED, "noise_dim": 4},
     "combined-wide-noise4": {**COMBINED, "lstm_hidden": 64, "noise_dim": 4},
+    # Sines (smooth curves): do the four position-specific heads of a block leave seams?
+    "combined-wide-block1": {**COMBINED, "lstm_hidden": 64, "block_size": 1},
+    "combined-wide-block2": {**COMBINED, "lstm_hidden": 64, "block_size": 2},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},

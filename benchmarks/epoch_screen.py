@@ -17,6 +17,7 @@ there.
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -71,13 +72,16 @@ def main(argv=None):
     parser.add_argument("--update", action="store_true")
     args = parser.parse_args(argv)
     epochs = sorted(set(args.epochs))
-    table = (json.loads(args.output.read_text())
-             if args.update and args.output.exists() else {})
+    table = {}
     jobs = [(name, variant, seed) for name in args.datasets for variant in args.variants
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(screen)(name, variant, epochs, seed) for name, variant, seed in jobs)
     for name, variant, run in results:
+        if args.update and args.output.exists():
+            # Re-read before each write: what a concurrent --update run (other datasets or
+            # variants) wrote in the meantime is kept.
+            table = json.loads(args.output.read_text())
         entry = table.setdefault(name, {}).get(variant)
         if entry is None or entry["config"] != VARIANTS[variant]:
             entry = table[name][variant] = {"config": VARIANTS[variant], "runs": []}
@@ -88,7 +92,9 @@ def main(argv=None):
         print(f"{name} {variant} seed {run['seed']} ({run['fit_minutes']:.1f} min): {scores}",
               flush=True)
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(table, indent=2))
+        partial = args.output.with_suffix(".partial")
+        partial.write_text(json.dumps(table, indent=2))
+        os.replace(partial, args.output)  # a concurrent reader never sees half a file
     print(f"wrote {args.output}")
 
 
