@@ -59,18 +59,23 @@ class BoltGANSynthesizer(BaseEstimator):
     ----------
     latent_dim : int, default=100
         Size of the noise vector fed to the generator, one per sequence.
-    lstm_hidden : int, default=32
+    lstm_hidden : int, default=64
         Hidden units of both LSTMs (the paper uses 308).
     lstm_layers : int, default=2
         Stacked LSTM layers in both networks (the paper uses 3).
     dropout : float, default=0.3
         Dropout between LSTM layers and in the discriminator head.
-    num_epochs : int, default=150
-        Training epochs, refinement epochs included (the paper uses 2500). 150 epochs of
-        the default network on the 3,662 stock windows are about 5 minutes of one CPU core
-        (1.9 s an epoch); on 10,000 sines of 24 x 5 about 10 minutes (4.0 s an epoch). In
-        the learning curve (docs: quality ablation) the default design scored best between
-        3 and 7 minutes on stocks.
+    num_epochs : int or "auto", default="auto"
+        Training epochs, refinement epochs included (the paper uses 2500). ``"auto"``
+        trains for the epochs of 8,000 discriminator batches (1,600 generator updates at
+        ``discriminator_steps=5``), whatever the number of windows: 167 epochs on the 3,088
+        stock windows of the quality benchmark, 52 on 10,000 sines, 30 on 17,533 energy
+        windows. A GAN's progress follows its updates, not its passes over the data: scored
+        along one fit, energy was best near 8,200 batches and stocks between 5,800 and
+        9,600 (the quality ablation in the user guide). On 2 idle CPU cores (an AMD EPYC)
+        such a fit of the default network took 4.7 minutes on stocks, 4.3 on sines and
+        3.4 on energy (``benchmarks/bench_fit_time.py``). Small data gets as many
+        updates: 8,000 epochs of one batch each for 64 to 127 windows.
     batch_size : int, default=64
         Sequences per batch (the paper uses 32). ``fit`` needs at least this many.
     lr : float, default=1e-3
@@ -79,8 +84,8 @@ class BoltGANSynthesizer(BaseEstimator):
     beta1, beta2 : float, default=0.5, 0.999
         Adam moment coefficients.
     feedback_interval : int, float in (0, 1) or None, default=0.2
-        Epochs between bolts; a float is a fraction of ``num_epochs`` (rounded up, at least
-        one epoch). None disables the bolt (a plain LSTM GAN, the ablation baseline).
+        Epochs between bolts; a float is a fraction of ``num_epochs`` (of the epochs
+        ``"auto"`` resolves to; rounded up, at least one epoch). None disables the bolt (a plain LSTM GAN, the ablation baseline).
     feedback_epochs : int or float in (0, 1), default=0.04
         Refinement epochs after each bolt, counted inside ``num_epochs``; a float is a
         fraction of ``num_epochs``.
@@ -235,8 +240,9 @@ class BoltGANSynthesizer(BaseEstimator):
     measured search within 150 s of training on the stock data
     (``benchmarks/search_defaults.py``); the generator design and objective (``noise_dim``,
     ``block_size``, ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an
-    ablation at equal compute on stocks and sines (``benchmarks/ablation_quality.py``), and
-    ``num_epochs`` comes from its learning curve (see the quality ablation in the user
+    ablation at equal compute on stocks and sines (``benchmarks/ablation_quality.py``);
+    ``lstm_hidden=64`` and ``num_epochs="auto"`` won its screen along one fit on all three
+    benchmark datasets and a 5-seed confirmation (see the quality ablation in the user
     guide).
 
     Examples
@@ -290,8 +296,8 @@ class BoltGANSynthesizer(BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, latent_dim=100, lstm_hidden=32, lstm_layers=2, dropout=0.3,
-                 num_epochs=150, batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
+    def __init__(self, *, latent_dim=100, lstm_hidden=64, lstm_layers=2, dropout=0.3,
+                 num_epochs="auto", batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=4, loss="bce",
                  gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
