@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed
 
 from bench_quality import load, mean_ci
@@ -64,6 +65,16 @@ VARIANTS = {
     # Sines (smooth curves): do the four position-specific heads of a block leave seams?
     "combined-wide-block1": {**COMBINED, "lstm_hidden": 64, "block_size": 1},
     "combined-wide-block2": {**COMBINED, "lstm_hidden": 64, "block_size": 2},
+    # Experiment: learning rates decayed linearly to zero over the second half.
+    "combined-wide-decay": {**COMBINED, "lstm_hidden": 64, "generator": "lr-decay"},
+    "combined-wide-block1-decay": {**COMBINED, "lstm_hidden": 64, "block_size": 1,
+                                   "generator": "lr-decay"},
+    # Experiment: the R1 penalty on real windows (gamma 10, every 4th D update).
+    "combined-wide-r1": {**COMBINED, "lstm_hidden": 64, "generator": "r1"},
+    "combined-wide-block1-r1": {**COMBINED, "lstm_hidden": 64, "block_size": 1,
+                                "generator": "r1"},
+    "combined-wide-block1-r1-gamma1": {**COMBINED, "lstm_hidden": 64, "block_size": 1,
+                                       "generator": "r1-gamma1"},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
@@ -86,7 +97,73 @@ class CumulativeSynthesizer(BoltGANSynthesizer):
         return generator.to(device), discriminator
 
 
-EXPERIMENTS = {"cumulative": CumulativeSynthesizer}
+class LearningRateDecaySynthesizer(BoltGANSynthesizer):
+    """Both learning rates constant for the first half of the epochs, then falling linearly
+    towards zero (CycleGAN's schedule): smaller steps where a GAN oscillates."""
+
+    def _train(self, trainer, data, labels, monitors, store, num_epochs, earlier=None):
+        run_epoch = trainer.run_epoch
+        optimizers = [(opt, [group["lr"] for group in opt.param_groups])
+                      for opt in (trainer.opt_g, trainer.opt_d)]
+        epochs_run = []
+
+        def run_decayed_epoch(*args):
+            factor = min(1.0, 2 * (1 - len(epochs_run) / num_epochs))
+            for opt, base in optimizers:
+                for group, lr in zip(opt.param_groups, base):
+                    group["lr"] = lr * factor
+            epochs_run.append(factor)
+            return run_epoch(*args)
+
+        trainer.run_epoch = run_decayed_epoch
+        return super()._train(trainer, data, labels, monitors, store, num_epochs, earlier)
+
+
+class R1Synthesizer(BoltGANSynthesizer):
+    """Adds Mescheder et al.'s (2018) R1 penalty, ``gamma / 2 * E ||grad_x D(x)||^2`` on
+    real windows, to the discriminator's loss: unregularised GAN training oscillates around
+    its equilibrium when the data lie on a low-dimensional manifold (as the sines do), R1
+    makes it converge locally. Lazy, as in StyleGAN2: every ``R1_EVERY``-th discriminator
+    update, weighted by ``R1_EVERY``, since the double backward through the LSTM is dear."""
+
+    r1_gamma = 10.0
+    r1_every = 4
+
+    def _train(self, trainer, data, labels, monitors, store, num_epochs, earlier=None):
+        discriminator_step, step = trainer.discriminator_step, trainer.opt_d.step
+        current = {}
+
+        def remember_batch(real, fake, batch_labels):
+            current.update(real=real, labels=batch_labels)
+            return discriminator_step(real, fake, batch_labels)
+
+        def penalised_step(*args, **kwargs):
+            if trainer.d_updates % self.r1_every == 0:
+                weight = self.r1_gamma / 2 * self.r1_every
+                (weight * r1_penalty(trainer.discriminator, **current)).backward()
+            return step(*args, **kwargs)
+
+        trainer.discriminator_step, trainer.opt_d.step = remember_batch, penalised_step
+        return super()._train(trainer, data, labels, monitors, store, num_epochs, earlier)
+
+
+def r1_penalty(discriminator, real, labels):
+    """``mean_i ||grad_x D(x_i)||^2`` on real windows (per-step logits averaged per window)."""
+    real = real.detach().requires_grad_(True)
+    values = discriminator(real, labels)
+    values = values.reshape(values.shape[0], -1).mean(dim=1)
+    grads, = torch.autograd.grad(values.sum(), real, create_graph=True)
+    return grads.flatten(1).pow(2).sum(dim=1).mean()
+
+
+class WeakR1Synthesizer(R1Synthesizer):
+    """R1 at a tenth of the weight: gamma 10 held sines at 0.24 (steady, but too slow)."""
+
+    r1_gamma = 1.0
+
+
+EXPERIMENTS = {"cumulative": CumulativeSynthesizer, "lr-decay": LearningRateDecaySynthesizer,
+               "r1": R1Synthesizer, "r1-gamma1": WeakR1Synthesizer}
 
 
 def make_synthesizer(params, **extra):

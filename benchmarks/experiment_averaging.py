@@ -110,7 +110,9 @@ def main(argv=None):
              if args.update and args.output.exists() else {})
     jobs = [(n, v, s) for n in args.datasets for v in args.variants
             for s in range(args.first_seed, args.first_seed + args.seeds)]
-    for name, variant, result in Parallel(n_jobs=args.n_jobs)(delayed(run)(*j) for j in jobs):
+    results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(run)(*j) for j in jobs)
+    for name, variant, result in results:  # written as each fit ends: a stopped run keeps them
         entry = table.setdefault(name, {}).setdefault(variant, {"config": VARIANTS[variant],
                                                                 "runs": []})
         entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != result["seed"]]
@@ -118,8 +120,8 @@ def main(argv=None):
         schemes = entry["runs"][0]["discriminative"]
         entry["summary"] = {k: mean_ci([r["discriminative"][k] for r in entry["runs"]])
                             for k in schemes}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(table, indent=2))
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(table, indent=2))
     for name, variants in table.items():
         for variant, entry in variants.items():
             print(name, variant, {k: f"{v['mean']:.3f} ± {v['ci'] or 0:.3f}"
