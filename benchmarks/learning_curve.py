@@ -1,7 +1,7 @@
 """Learning curve: discriminative score against single-thread CPU-minutes of training.
 
-For each configuration (``CONFIGS``: the package defaults before and after the ablation in
-``ablation_quality.py``) one fit runs for the longest budget; the generator is copied at the
+For each configuration (``CONFIGS``: the package defaults before the ablation in
+``ablation_quality.py``, the paper's design, and today's) one fit runs for the longest budget; the generator is copied at the
 epochs where the shorter budgets end (epochs = minutes / the probe's seconds per epoch, as
 in the ablation), and each copy is scored with the TimeGAN protocol. A copy at epoch ``e`` is
 the state of the long run there, not a fit of ``e`` epochs (whose bolt schedule, set in
@@ -26,7 +26,7 @@ from skboltgan.metrics import discriminative_score
 
 RESULTS = Path(__file__).parent / "results" / "learning_curve.json"
 CONFIGS = {"old defaults (paper design)": PAPER,
-           "new defaults": VARIANTS["step-noise-5d-combined"]}
+           "defaults (combined-wide)": VARIANTS["combined-wide"]}
 
 
 class SnapshotMixin:
