@@ -148,11 +148,12 @@ class BoltGANSynthesizer(BaseEstimator):
         ``1 / (1 - ema_decay)`` updates, and that many after (at the defaults on stocks,
         1,700 updates in all, the warm-up rules throughout). It evens out the GAN's
         oscillation from update to update; 0 keeps the last weights.
-    validation_fraction : float in (0, 0.5) or None, default=0.1
-        Share of the windows held out to score the generator during training (the last
-        block of windows, of each class for a conditional fit, without the ``seq_len - 1``
-        windows before it that overlap it). The generator of the best-scored epoch is kept
-        at the end (``best_epoch_``). None trains on all windows and keeps the last epoch.
+    validation_fraction : float in (0, 0.5) or None, default=None
+        Share of the windows held out to score the generator during training: up to five
+        blocks spread over the windows (of each class for a conditional fit), with the
+        ``seq_len - 1`` windows either side of each block, which overlap it, left out of
+        training too. The generator of the best-scored epoch is kept at the end
+        (``best_epoch_``). None trains on all windows and keeps the last epoch.
     validation_every : int, default=5
         Epochs between validation scores (the last epoch is always scored). Each score is
         a short post-hoc GRU classifier run (300 steps) of real against generated windows.
