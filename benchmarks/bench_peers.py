@@ -3,8 +3,11 @@
 Same data (TimeGAN preprocessing, as ``bench_quality.py``: min-max to [0, 1] over the whole
 series, 24-step windows, stride 1), same protocol (``skboltgan.metrics``: discriminative score
 with 2000 steps, predictive score with 5000 steps, TV complement, exp(-KL)) and the same
-wall-clock training budget for every synthesizer. None of the three can stop on a clock, so
-each one is first fitted for one epoch (a warm-up that pays imports and first calls, discarded),
+wall-clock training budget for every synthesizer. Each synthesizer runs with its own
+documented defaults. Bolt-GAN fits at its defaults (``num_epochs="auto"``), and the median of
+its fit seconds is the budget the peers get on that dataset (``--budget-seconds`` sets one
+budget for all instead, Bolt-GAN included). None of the peers can stop on a clock, so each
+one is first fitted for one epoch (a warm-up that pays imports and first calls, discarded),
 then for one and for three epochs (the probes): half their difference is the per-epoch cost,
 the rest of the one-epoch fit is set-up, and the real fit gets
 ``floor((budget - set-up) / per-epoch)`` epochs. The fit seconds actually spent are recorded.
@@ -15,10 +18,10 @@ machine two threads are slower for these small matrices (see ``results/speed.jso
 The peers are not dependencies of skboltgan; install them in their own environment with
 ``benchmarks/requirements-peers.txt`` (see its header), then::
 
-    python benchmarks/bench_peers.py --budget-seconds 300 --seeds 1
+    python benchmarks/bench_peers.py --datasets stocks sines energy --seeds 3
 
 ``--update`` re-runs only ``--methods`` and keeps the other rows (and the train-on-real
-reference) already in the output file.
+reference, and the Bolt-GAN row whose fit time is the budget) already in the output file.
 
 Writes ``benchmarks/results/peers.json`` and prints a table.
 """
@@ -44,9 +47,11 @@ N_THREADS = 1
 
 # ------------------------------------------------------------------ the three synthesizers
 def fit_boltgan(X, epochs, seed):
-    model = BoltGANSynthesizer(num_epochs=epochs, n_threads=N_THREADS, random_state=seed)
+    model = BoltGANSynthesizer(num_epochs="auto" if epochs is None else epochs,
+                               n_threads=N_THREADS, random_state=seed)
     model.fit(X)
     config = {k: v for k, v in model.get_params().items() if k != "random_state"}
+    config["epochs_trained"] = model.history_[-1]["epoch"] + 1  # what "auto" resolved to
     return (lambda n: model.sample(n, random_state=seed)), config
 
 
@@ -55,11 +60,9 @@ def fit_dgan(X, epochs, seed):
     from gretel_synthetics.timeseries_dgan.dgan import DGAN
 
     torch.manual_seed(seed)  # DGAN has no seed parameter; it draws from torch's global RNG
-    # The data is already in [0, 1]; DGAN's own scaling would only undo the protocol's.
-    config = DGANConfig(max_sequence_len=X.shape[1], sample_len=4, batch_size=100,
-                        epochs=epochs, apply_feature_scaling=False,
-                        apply_example_scaling=False, use_attribute_discriminator=False,
-                        cuda=False)
+    # Its documented defaults, example scaling (each window's level and range generated
+    # apart from its shape) included; sample_len=4 gives 6 LSTM steps per 24-step window.
+    config = DGANConfig(max_sequence_len=X.shape[1], sample_len=4, epochs=epochs, cuda=False)
     model = DGAN(config)
     model.train_numpy(features=X)
 
@@ -145,10 +148,14 @@ def score(real, synthetic, seed, args):
             "kl_similarity": float(kl_similarity(real, synthetic))}
 
 
-def run_method(name, real, args):
+def run_method(name, real, budget, args):
+    """Fit ``name`` for ``args.seeds`` seeds; ``budget`` None: Bolt-GAN at its defaults."""
     fit = METHODS[name]
-    epochs, probe = epochs_for_budget(fit, real, args.budget_seconds, 0)
-    print(f"  {name}: probe {probe} -> {epochs} epochs", flush=True)
+    if budget is None:
+        epochs, probe = None, None
+    else:
+        epochs, probe = epochs_for_budget(fit, real, budget, 0)
+        print(f"  {name}: probe {probe} -> {epochs} epochs", flush=True)
     runs = []
     for seed in range(args.seeds):
         (sample, config), fit_seconds = timed(fit, real, epochs, seed)
@@ -159,9 +166,22 @@ def run_method(name, real, args):
                      "sample_seconds": sample_seconds})
         print(f"  {name} seed {seed}: {runs[-1]}", flush=True)
     summary = {k: mean_ci([r[k] for r in runs]) for k in runs[0]}
-    summary.update(epochs=epochs, probe=probe, config=config,
-                   version=metadata.version(PACKAGES[name]))
+    summary.update(epochs=config["epochs_trained"] if epochs is None else epochs, probe=probe,
+                   config=config, version=metadata.version(PACKAGES[name]),
+                   budget_seconds=budget)
     return summary
+
+
+def budget_for(result, name, args):
+    """The training budget of ``name``: --budget-seconds, else Bolt-GAN's default fit time."""
+    if args.budget_seconds is not None:
+        return args.budget_seconds
+    if name == "boltgan":
+        return None  # fits at its defaults; its fit time becomes the budget
+    if "boltgan" not in result:
+        raise SystemExit("no Bolt-GAN row to take the budget from: include boltgan in "
+                         "--methods, keep its row with --update, or pass --budget-seconds")
+    return float(np.median(result["boltgan"]["fit_seconds"]["values"]))
 
 
 def benchmark(dataset, args):
@@ -174,8 +194,8 @@ def benchmark(dataset, args):
                                                      reference=False, random_state=0).mean
     result.update(n_sequences=len(real), shape=list(real.shape))
     reference = result["predictive_real"]
-    for name in args.methods:
-        result[name] = run_method(name, real, args)
+    for name in sorted(args.methods, key=lambda m: m != "boltgan"):  # its time: the budget
+        result[name] = run_method(name, real, budget_for(result, name, args), args)
         result[name]["predictive_real"] = reference
         write(args, partial=True)  # keep what is done if a later peer fails or runs over
     return result
@@ -214,7 +234,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["stocks"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
-    parser.add_argument("--budget-seconds", type=float, default=300.0)
+    parser.add_argument("--budget-seconds", type=float, default=None,
+                        help="one budget for all (default: Bolt-GAN's default fit time)")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--disc-steps", type=int, default=2000)
     parser.add_argument("--pred-steps", type=int, default=5000)
