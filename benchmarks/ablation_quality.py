@@ -75,6 +75,11 @@ VARIANTS = {
                                 "generator": "r1"},
     "combined-wide-block1-r1-gamma1": {**COMBINED, "lstm_hidden": 64, "block_size": 1,
                                        "generator": "r1-gamma1"},
+    # Experiment: no dropout in the generator (it trains with dropout between its LSTM
+    # layers but samples without, so the discriminator judges jittered windows in training).
+    "combined-wide-gdrop0": {**COMBINED, "lstm_hidden": 64, "generator": "no-dropout"},
+    "combined-wide-block1-gdrop0": {**COMBINED, "lstm_hidden": 64, "block_size": 1,
+                                    "generator": "no-dropout"},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
@@ -162,8 +167,20 @@ class WeakR1Synthesizer(R1Synthesizer):
     r1_gamma = 1.0
 
 
+class NoGeneratorDropoutSynthesizer(BoltGANSynthesizer):
+    """``dropout`` in the discriminator only. The package's generator trains with dropout
+    between its LSTM layers and samples without it (eval mode): the windows the
+    discriminator judged in training are not the ones ``sample`` returns."""
+
+    def _build_networks(self, seq_len, layout, n_classes, device):
+        generator, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+        generator.lstm.dropout = 0.0  # nn.LSTM reads it at every forward call
+        return generator, discriminator
+
+
 EXPERIMENTS = {"cumulative": CumulativeSynthesizer, "lr-decay": LearningRateDecaySynthesizer,
-               "r1": R1Synthesizer, "r1-gamma1": WeakR1Synthesizer}
+               "r1": R1Synthesizer, "r1-gamma1": WeakR1Synthesizer,
+               "no-dropout": NoGeneratorDropoutSynthesizer}
 
 
 def make_synthesizer(params, **extra):

@@ -78,7 +78,7 @@ class AveragesMixin:
         return result
 
 
-def run(name, variant, seed):
+def run(name, variant, seed, schemes):
     real = load(name)
     gan = make_synthesizer(VARIANTS[variant], n_threads=1, random_state=seed)
     gan = type(f"Averages{type(gan).__name__}", (AveragesMixin, type(gan)), {})(
@@ -87,6 +87,8 @@ def run(name, variant, seed):
     weights = {"default": gan.generator_state_, **gan.averages_}
     scores = {}
     for scheme, state in weights.items():
+        if scheme not in schemes:
+            continue
         gan.generator_state_ = state
         gan._modules = {}  # rebuild the generator from these weights
         synthetic = gan.sample(len(real), random_state=seed)
@@ -105,19 +107,23 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true")
+    parser.add_argument("--schemes", nargs="+", default=["default", "raw", *SCHEMES],
+                        choices=["default", "raw", *SCHEMES],
+                        help="the weights to score (each score costs a protocol run)")
     args = parser.parse_args(argv)
     table = (json.loads(args.output.read_text())
              if args.update and args.output.exists() else {})
     jobs = [(n, v, s) for n in args.datasets for v in args.variants
             for s in range(args.first_seed, args.first_seed + args.seeds)]
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
-        delayed(run)(*j) for j in jobs)
+        delayed(run)(*j, args.schemes) for j in jobs)
     for name, variant, result in results:  # written as each fit ends: a stopped run keeps them
         entry = table.setdefault(name, {}).setdefault(variant, {"config": VARIANTS[variant],
                                                                 "runs": []})
         entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != result["seed"]]
                                + [result], key=lambda r: r["seed"])
-        schemes = entry["runs"][0]["discriminative"]
+        schemes = [k for k in entry["runs"][0]["discriminative"]
+                   if all(k in r["discriminative"] for r in entry["runs"])]
         entry["summary"] = {k: mean_ci([r["discriminative"][k] for r in entry["runs"]])
                             for k in schemes}
         args.output.parent.mkdir(parents=True, exist_ok=True)
