@@ -87,8 +87,13 @@ def holdout_split(real, name, fraction=0.1, seq_len=24):
     """
     if name == "sines":
         return real, make_sines(int(fraction * len(real)), 24, 5, random_state=1)
-    train, held_out = validation_split(len(real), None, fraction, seq_len)
+    train, held_out = holdout_indices(len(real), fraction, seq_len)
     return real[train], real[held_out]
+
+
+def holdout_indices(n_windows, fraction=0.1, seq_len=24):
+    """``(train, held_out)`` window indices of ``holdout_split`` for stocks and energy."""
+    return validation_split(n_windows, None, fraction, seq_len)
 
 
 def run_seed(real, params, seed, args, name):

@@ -20,24 +20,19 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_quality import holdout_split, load
-from skboltgan._monitoring import validation_split
+from bench_quality import holdout_indices, load
 from skboltgan.metrics import memorization_ratio
 
 RESULTS = Path(__file__).parent / "results" / "memorization_reference.json"
 
 
-def held_out_blocks(n_windows):
-    """The held-out windows of ``holdout_split``, as one index array per contiguous block."""
-    _, held_out = validation_split(n_windows, None, 0.1, 24)
-    return np.split(held_out, np.flatnonzero(np.diff(held_out) > 1) + 1)
-
-
 def block_ratios(name):
     real = load(name)
-    training, holdout = holdout_split(real, name)
+    train, held_out = holdout_indices(len(real))
+    training, holdout = real[train], real[held_out]
+    blocks = np.split(held_out, np.flatnonzero(np.diff(held_out) > 1) + 1)  # contiguous runs
     rows = []
-    for block in held_out_blocks(len(real)):
+    for block in blocks:
         result = memorization_ratio(training, real[block], holdout)
         rows.append({"first_window": int(block[0]), "windows": len(block),
                      "ratio": float(result), "closer_share": result.closer_share})
