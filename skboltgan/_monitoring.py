@@ -176,7 +176,8 @@ class StabilityMonitor:
     - the discriminator wins: it tells real from fake almost always (accuracy > 0.98 on both);
     - the discriminator sits at chance (BCE loss within 5% of 2 ln 2) while the latest
       validation score says samples are still easy to tell apart (> 0.2), or, without
-      validation, at all;
+      validation, at all; counted from epoch ``patience`` on, since every discriminator
+      starts at chance and a small network on little data may take that long to leave it;
     - the generator loss diverges (above 10 times the lowest epoch mean so far, and above 10);
     - diversity collapses: below 0.1, or below 0.5 and below half its highest value in the
       run (a generator that starts out little varied and grows varied is not collapsing).
@@ -210,7 +211,7 @@ class StabilityMonitor:
         record["diversity"] = self._diversity(trainer)
         if record.get("validation_score") is not None:
             self.validation_score = record["validation_score"]
-        for failure, happening in self._failures(record).items():
+        for failure, happening in self._failures(epoch, record).items():
             self.streaks[failure] = self.streaks[failure] + 1 if happening else 0
             if self.streaks[failure] >= self.patience and failure not in self.warned:
                 self.warned.add(failure)
@@ -220,7 +221,7 @@ class StabilityMonitor:
                 logger.warning(message)
                 warnings.warn(message, ConvergenceWarning, stacklevel=2)
 
-    def _failures(self, record):
+    def _failures(self, epoch, record):
         g_loss, diversity = record["g_loss"], record["diversity"]
         if g_loss is not None:
             self.lowest_g_loss = min(self.lowest_g_loss, g_loss)
@@ -231,7 +232,7 @@ class StabilityMonitor:
         return {
             "discriminator_wins": accuracies is not None and min(accuracies) > 0.98,
             "discriminator_at_chance": (
-                self.loss == "bce" and abs(record["d_loss"] / (2 * np.log(2)) - 1) < 0.05
+                self.loss == "bce" and epoch >= self.patience and abs(record["d_loss"] / (2 * np.log(2)) - 1) < 0.05
                 and (self.validation_score is None or self.validation_score > 0.2)),
             "generator_diverges": g_loss is not None and g_loss > 10 * max(
                 self.lowest_g_loss, 1.0),

@@ -84,7 +84,7 @@ def test_bolt_fires_in_conditional_mode(labelled_sines, tiny_params):
 def test_conditional_samples_have_the_requested_class(global_random_seed):
     X, y = mirrored_bumps(128)
     classifier = LogisticRegression().fit(X, y)
-    gan = BoltGANSynthesizer(latent_dim=4, lstm_hidden=16, lstm_layers=1, num_epochs=25,
+    gan = BoltGANSynthesizer(latent_dim=4, lstm_hidden=16, lstm_layers=1, num_epochs=50,
                              batch_size=16, lr=1e-3, discriminator_steps=1,
                              random_state=global_random_seed)
     gan.fit(X, y)

@@ -244,6 +244,22 @@ def test_step_noise_samples_are_not_flat_lines(sines):
     assert np.abs(np.diff(samples[:, 6:], axis=1)).mean() > 1e-3
 
 
+@pytest.mark.parametrize("noise_dim, trains_with_dropout", [(3, False), (0, True)])
+def test_only_the_papers_generator_trains_with_dropout(sines, noise_dim, trains_with_dropout):
+    # In training the discriminator judges the generator in train mode; sample() uses eval
+    # mode. With per-step noise the two must be the same function, so what the
+    # discriminator learned to judge is what users get; the paper's design keeps dropout.
+    params = dict(TINY, lstm_layers=2, dropout=0.5, noise_dim=noise_dim, num_epochs=1)
+    generator = BoltGANSynthesizer(**params, random_state=0).fit(sines)._module("generator")
+    z, step_noise = _noise(generator)
+    with torch.no_grad():
+        evaluated = generator.eval()(z, step_noise=step_noise)
+        torch.manual_seed(0)
+        trained = generator.train()(z, step_noise=step_noise)
+    generator.eval()
+    assert torch.equal(evaluated, trained) is not trains_with_dropout
+
+
 def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
     params = dict(TINY, noise_dim=3, block_size=4, step_logits=True, loss="wgan-gp",
                   discriminator_steps=2, random_state=0)

@@ -174,7 +174,7 @@ def category_data(n=256, seq_len=8, seed=0):
 @pytest.fixture(scope="module")
 def categorical_gan():
     X = category_data()
-    return X, BoltGANSynthesizer(**TINY, num_epochs=40, categorical_features=[1]).fit(X)
+    return X, BoltGANSynthesizer(**TINY, num_epochs=80, categorical_features=[1]).fit(X)
 
 
 def test_categorical_feature_only_holds_values_seen_in_fit(categorical_gan):
