@@ -75,9 +75,10 @@ class BoltGANSynthesizer(BaseEstimator):
         stock windows of the quality benchmark, 52 on 10,000 sines, 30 on 17,533 energy
         windows. A GAN's progress follows its updates, not its passes over the data: scored
         along one fit, energy was best near 8,200 batches and stocks between 5,800 and
-        9,600 (the quality ablation in the user guide). On 2 idle CPU cores (an AMD EPYC)
-        such a fit of the default network took 4.7 minutes on stocks, 4.3 on sines and
-        3.4 on energy (``benchmarks/bench_fit_time.py``). Small data gets as many
+        9,600 (the quality ablation in the user guide). On 2 CPU cores (an AMD EPYC), two
+        such fits of the default network side by side, one torch thread each, took at most
+        9.9 minutes on stocks, 9.8 on sines and 8.9 on energy (``benchmarks/bench_quality.py
+        --n-jobs 2``); alone a fit is faster. Small data gets as many
         updates: 8,000 epochs of one batch each for 64 to 127 windows.
     batch_size : int, default=64
         Sequences per batch (the paper uses 32). ``fit`` needs at least this many.
@@ -243,11 +244,13 @@ class BoltGANSynthesizer(BaseEstimator):
     per fit on a 2-core CPU. The network size and learning rate of the defaults won a
     measured search within 150 s of training on the stock data
     (``benchmarks/search_defaults.py``); the generator design and objective (``noise_dim``,
-    ``block_size``, ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an
-    ablation at equal compute on stocks and sines (``benchmarks/ablation_quality.py``);
-    ``lstm_hidden=64`` and ``num_epochs="auto"`` won its screen along one fit on all three
-    benchmark datasets and a 5-seed confirmation (see the quality ablation in the user
-    guide).
+    ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an ablation at equal
+    compute on stocks and sines (``benchmarks/ablation_quality.py``); ``lstm_hidden=64``
+    and ``num_epochs="auto"`` won its screen along one fit on all three benchmark datasets
+    and a 5-seed confirmation; ``block_size=1`` with no dropout in the generator won a
+    5-seed screen on all three (see the quality ablation in the user guide). In the quality
+    benchmark they scored 0.028 on sines (the ``block_size=4`` defaults 0.119) and, over
+    three seeds, 0.339 on energy (0.352 before) and 0.258 on stocks (0.087 before).
 
     Examples
     --------
