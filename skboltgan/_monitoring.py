@@ -232,7 +232,8 @@ class StabilityMonitor:
         return {
             "discriminator_wins": accuracies is not None and min(accuracies) > 0.98,
             "discriminator_at_chance": (
-                self.loss == "bce" and epoch >= self.patience and abs(record["d_loss"] / (2 * np.log(2)) - 1) < 0.05
+                self.loss == "bce" and epoch >= self.patience
+                and abs(record["d_loss"] / (2 * np.log(2)) - 1) < 0.05
                 and (self.validation_score is None or self.validation_score > 0.2)),
             "generator_diverges": g_loss is not None and g_loss > 10 * max(
                 self.lowest_g_loss, 1.0),
