@@ -20,6 +20,7 @@ from ._feedback import FeedbackScheduler, resolve_epochs
 from ._losses import LOSSES
 from ._monitoring import StabilityMonitor, ValidationMonitor, validation_split
 from ._networks import LSTMDiscriminator, LSTMGenerator
+from ._principal_axes import PrincipalAxes
 from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
 from ._training import AdversarialTrainer, bfloat16_supported
 from ._validation import check_n_samples, check_sequences
@@ -106,6 +107,15 @@ class BoltGANSynthesizer(BaseEstimator):
         Time steps the generator emits per recurrent step, through position-specific
         output heads (DoppelGANger's batch generation); the LSTM runs
         ``ceil(seq_len / block_size)`` steps.
+    decorrelate : bool, default=True
+        Numeric features that move together (correlated 0.99 or more, as stocks' Open,
+        High, Low and Close) are rotated onto their principal axes, each axis scaled to
+        [-1, 1] like a feature, and :meth:`sample` rotates back (within each feature's
+        fitted range). The differences the data keep to a few thousandths of a feature's
+        range then lie along axes of their own at full range, so the discriminator judges
+        them as closely as the features themselves and the samples keep them. Other
+        features are scaled one at a time, as with False (the paper's scaling); data
+        without such features are unaffected.
     loss : {"bce", "lsgan", "wgan-gp"}, default="bce"
         Adversarial loss: binary cross-entropy on logits (the paper's), least squares, or
         the Wasserstein loss with a per-sample gradient penalty.
@@ -199,6 +209,10 @@ class BoltGANSynthesizer(BaseEstimator):
         The networks (read-only views rebuilt from the arrays above).
     scaler_ : TimeSeriesMinMaxScaler
         Maps data to the generator's range [-1, 1] and back.
+    principal_axes_ : object or None
+        With ``decorrelate``, the axes (of the scaled data) that the networks' coordinates
+        are taken along: the principal axes of each group of correlated numeric features;
+        None when there is no such group or without ``decorrelate``.
     history_ : list of dict
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
         ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
@@ -279,6 +293,7 @@ class BoltGANSynthesizer(BaseEstimator):
         "feedback_sample_size": [Interval(Integral, 2, None, closed="left")],
         "noise_dim": [Interval(Integral, 0, None, closed="left")],
         "block_size": [_positive_int()],
+        "decorrelate": ["boolean"],
         "loss": [StrOptions(set(LOSSES))],
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "moment_weight": [Interval(Real, 0, None, closed="left")],
@@ -306,7 +321,8 @@ class BoltGANSynthesizer(BaseEstimator):
     def __init__(self, *, latent_dim=100, lstm_hidden=64, lstm_layers=2, dropout=0.3,
                  num_epochs="auto", batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
-                 feedback_sample_size=256, noise_dim=16, block_size=1, loss="bce",
+                 feedback_sample_size=256, noise_dim=16, block_size=1, decorrelate=True,
+                 loss="bce",
                  gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
                  discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
@@ -329,6 +345,7 @@ class BoltGANSynthesizer(BaseEstimator):
         self.feedback_sample_size = feedback_sample_size
         self.noise_dim = noise_dim
         self.block_size = block_size
+        self.decorrelate = decorrelate
         self.loss = loss
         self.gradient_penalty = gradient_penalty
         self.moment_weight = moment_weight
@@ -382,7 +399,8 @@ class BoltGANSynthesizer(BaseEstimator):
         scaler = self.scaler_ if warm else TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         layout = self._layout() if warm else CategoricalLayout.fit(
             X, check_categorical_features(self.categorical_features, X.shape[2]))
-        data = _scaled_tensor(scaler, layout, X, device)
+        axes = self.principal_axes_ if warm else self._fit_principal_axes(scaler, layout, X)
+        data = _network_tensor(scaler, layout, axes, X, device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed = (
@@ -404,7 +422,8 @@ class BoltGANSynthesizer(BaseEstimator):
                 self._checkpoint_store(X, y, earlier), num_epochs, earlier)
         # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
         self._final_state = _to_numpy_tree(final_state)  # where a warm start continues
-        self.scaler_, self.classes_, self.class_prior_ = scaler, classes, class_prior
+        self.scaler_, self.principal_axes_ = scaler, axes
+        self.classes_, self.class_prior_ = classes, class_prior
         self.categories_ = layout.categories
         validation = monitors.validation
         self.best_epoch_ = None if validation is None else validation.best_epoch
@@ -412,6 +431,16 @@ class BoltGANSynthesizer(BaseEstimator):
         self._store_fitted(trainer.sampling_generator, trainer.discriminator, history, X.shape,
                            device)
         return self
+
+    def _fit_principal_axes(self, scaler, layout, X):
+        """The principal axes of the numeric features that move together, in the networks'
+        space; None when ``decorrelate`` is off or no two numeric features correlate
+        enough."""
+        n_numeric = len(layout.numeric)
+        if not self.decorrelate or n_numeric < 2:
+            return None
+        return PrincipalAxes.fit(lambda: _encoded_chunks(scaler, layout, X),
+                                 np.arange(n_numeric))
 
     def _check_warm_start_data(self, X, classes):
         same_classes = (classes is None) == (self.classes_ is None) and (
@@ -708,6 +737,7 @@ class BoltGANSynthesizer(BaseEstimator):
         labels = self._encode_sample_labels(y, n_samples, random_state)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         generator, layout = self.generator_, self._layout()
+        axes = getattr(self, "principal_axes_", None)  # absent if pickled before decorrelate
         device = next(generator.parameters()).device
         # Noise comes from a CPU generator on every device (CUDA's differs), so a seed gives
         # the same latents wherever the model runs.
@@ -717,6 +747,8 @@ class BoltGANSynthesizer(BaseEstimator):
             chunk_labels = None if labels is None else torch.as_tensor(
                 labels[start:start + n], device=device)
             generated = self._generate(generator, n, chunk_labels, noise_rng, device)
+            if axes is not None:
+                generated = axes.inverse_transform(generated)
             yield layout.decode(generated, self._to_data_units)
 
     def _to_data_units(self, generated):
@@ -794,6 +826,8 @@ class BoltGANSynthesizer(BaseEstimator):
         estimator.scaler_ = TimeSeriesMinMaxScaler(feature_range=(-1, 1))
         for name, value in {**fitted["scaler"], **_prefixed(arrays, "scaler/")}.items():
             setattr(estimator.scaler_, name, value)
+        axes = _prefixed(arrays, "principal_axes/")  # absent: saved before, or not used
+        estimator.principal_axes_ = PrincipalAxes(**axes) if axes else None
         estimator.classes_ = arrays.get("classes")
         prior = fitted["class_prior_"]
         estimator.class_prior_ = None if prior is None else np.asarray(prior)
@@ -828,6 +862,9 @@ class BoltGANSynthesizer(BaseEstimator):
         arrays.update({f"discriminator/{k}": v for k, v in self.discriminator_state_.items()})
         arrays.update({f"scaler/{k}": v for k, v in vars(self.scaler_).items()
                        if k.endswith("_") and isinstance(v, np.ndarray)})
+        if self.principal_axes_ is not None:
+            arrays.update({f"principal_axes/{k}": v
+                           for k, v in self.principal_axes_.to_arrays().items()})
         if self.classes_ is not None:
             arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
         arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories_)})
@@ -964,19 +1001,29 @@ def _categorical_draws(generator, noise_rng):
         yield
 
 
-def _scaled_tensor(scaler, layout, X, device, chunk_size=4096):
-    """The networks' input as a float32 tensor on ``device``, filled a chunk at a time:
-    ``scaler.transform(X)`` for the numeric features, one-hot groups for the categorical.
+def _encoded_chunks(scaler, layout, X, chunk_size=4096):
+    """``X`` in the networks' space a chunk of windows at a time: ``scaler.transform(X)``
+    for the numeric features, one-hot groups for the categorical.
 
     Transforming all of ``X`` at once would hold a float64 copy of the whole data set next
     to the tensor; chunks keep fit's peak memory at the caller's array plus the tensor.
     """
-    shape = X.shape[:2] + (layout.n_network_features,)
-    data = torch.empty(shape, dtype=torch.float32, device=device)
     for start in range(0, X.shape[0], chunk_size):
         part = X[start:start + chunk_size]
-        chunk = layout.encode(scaler.transform(part), part)
+        yield layout.encode(scaler.transform(part), part)
+
+
+def _network_tensor(scaler, layout, axes, X, device, chunk_size=4096):
+    """The networks' input as a float32 tensor on ``device``: ``_encoded_chunks``, the
+    numeric features on their principal ``axes`` unless None."""
+    shape = X.shape[:2] + (layout.n_network_features,)
+    data = torch.empty(shape, dtype=torch.float32, device=device)
+    start = 0
+    for chunk in _encoded_chunks(scaler, layout, X, chunk_size):
+        if axes is not None:
+            chunk = axes.transform(chunk)
         data[start:start + len(chunk)] = torch.as_tensor(chunk, dtype=torch.float32)
+        start += len(chunk)
     return data
 
 

@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from skboltgan import BoltGANSynthesizer
 from skboltgan._categorical import CategoricalLayout
 from skboltgan import _synthesizer as synthesizer_module
-from skboltgan._synthesizer import _scaled_tensor
+from skboltgan._synthesizer import _network_tensor
 from skboltgan._training import bfloat16_supported
 from skboltgan.preprocessing import TimeSeriesMinMaxScaler
 
@@ -76,7 +76,7 @@ def test_training_data_is_scaled_chunk_by_chunk_exactly(sines):
     scaler = TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(sines)
     whole = torch.as_tensor(scaler.transform(sines), dtype=torch.float32)
     layout = CategoricalLayout.fit(sines, [])
-    chunked = _scaled_tensor(scaler, layout, sines, torch.device("cpu"), chunk_size=7)
+    chunked = _network_tensor(scaler, layout, None, sines, torch.device("cpu"), chunk_size=7)
     assert len(sines) % 7  # a last, partial chunk is exercised
     torch.testing.assert_close(chunked, whole, rtol=0, atol=0)
 
