@@ -136,11 +136,7 @@ class ValidationMonitor:
         return self.stopped
 
     def _generate(self, trainer):
-        z, step_noise = self.noise
-        generator = trainer.sampling_generator.eval()
-        with torch.inference_mode(), trainer.autocast():
-            generated = generator(z, self.labels, step_noise).float()
-        return _unit_scale(generated)
+        return _unit_scale(_generated(trainer, self.noise, self.labels))
 
     def restore_best(self, generator):
         """Load the best scored generator into ``generator`` (if any epoch was scored)."""
@@ -160,6 +156,14 @@ class ValidationMonitor:
         self.stopped = state["stopped"]
 
 
+def _generated(trainer, noise, labels):
+    """Windows from the generator ``sample`` would use, for the fixed ``noise``."""
+    z, step_noise = noise
+    generator = trainer.sampling_generator.eval()
+    with torch.inference_mode(), trainer.autocast():
+        return generator(z, labels, step_noise).float()
+
+
 def _unit_scale(windows):
     """[-1, 1] tensor -> [0, 1] float64 array, the metrics' native range."""
     return ((windows.detach().cpu().double().numpy() + 1) / 2).clip(0, 1)
@@ -174,10 +178,13 @@ class StabilityMonitor:
     :class:`~sklearn.exceptions.ConvergenceWarning` when, for ``patience`` epochs in a row,
 
     - the discriminator wins: it tells real from fake almost always (accuracy > 0.98 on both);
-    - the discriminator sits at chance (BCE loss within 5% of 2 ln 2) while the latest
-      validation score says samples are still easy to tell apart (> 0.2), or, without
-      validation, at all; counted from epoch ``patience`` on, since every discriminator
-      starts at chance and a small network on little data may take that long to leave it;
+    - the discriminator sits at chance (BCE loss within 5% of 2 ln 2) while the samples are
+      still easy to tell apart: the latest validation score is above 0.2, or, without
+      validation, the same short classifier scores the monitor's real windows against
+      generated ones above 0.2 when the streak is long enough (a discriminator at chance
+      against good samples is the goal, not a failure; the streak then starts again).
+      Counted from epoch ``patience`` on, since every discriminator starts at chance and a
+      small network on little data may take that long to leave it;
     - the generator loss diverges (above 10 times the lowest epoch mean so far, and above 10);
     - diversity collapses: below 0.1, or below 0.5 and below half its highest value in the
       run (a generator that starts out little varied and grows varied is not collapsing).
@@ -195,6 +202,7 @@ class StabilityMonitor:
     """
 
     def __init__(self, real, labels, noise, *, loss, patience=10):
+        self.real = real
         self.real_spread = _mean_pairwise_distance(real)
         self.labels = labels
         self.noise = noise
@@ -214,10 +222,16 @@ class StabilityMonitor:
         for failure, happening in self._failures(epoch, record).items():
             self.streaks[failure] = self.streaks[failure] + 1 if happening else 0
             if self.streaks[failure] >= self.patience and failure not in self.warned:
+                evidence = ""
+                if failure == "discriminator_at_chance":
+                    evidence = self._samples_told_apart(trainer)
+                    if evidence is None:  # at chance against good samples: the goal
+                        self.streaks[failure] = 0
+                        continue
                 self.warned.add(failure)
                 record.setdefault("warnings", []).append(failure)
                 message = FAILURES[failure].format(epochs=self.patience, epoch=epoch,
-                                                   evidence=self._evidence())
+                                                   evidence=evidence)
                 logger.warning(message)
                 warnings.warn(message, ConvergenceWarning, stacklevel=2)
 
@@ -241,18 +255,21 @@ class StabilityMonitor:
                 diversity < 0.5 and diversity < 0.5 * self.highest_diversity),
         }
 
-    def _evidence(self):
-        if self.validation_score is None:
-            return (" - unless its samples are already indistinguishable from real ones, "
-                    "which validation_fraction would show")
-        return (f" while the samples are still easy to tell apart (validation score "
-                f"{self.validation_score:.2f})")
+    def _samples_told_apart(self, trainer):
+        """The evidence that generated windows are still easy to tell from real ones (a
+        short classifier's score above 0.2), or None when they are not."""
+        if self.validation_score is not None:  # the rule already required it above 0.2
+            return (f" while the samples are still easy to tell apart (validation score "
+                    f"{self.validation_score:.2f})")
+        generated = _unit_scale(_generated(trainer, self.noise, self.labels))
+        score = validation_score(_unit_scale(self.real), generated, 0)
+        if score <= 0.2:
+            return None
+        return (f" while a short classifier still tells {len(self.real)} generated windows "
+                f"from real ones (score {score:.2f})")
 
     def _diversity(self, trainer):
-        z, step_noise = self.noise
-        generator = trainer.sampling_generator.eval()
-        with torch.inference_mode(), trainer.autocast():
-            generated = generator(z, self.labels, step_noise).float()
+        generated = _generated(trainer, self.noise, self.labels)
         return float(_mean_pairwise_distance(generated) / max(self.real_spread, 1e-12))
 
     def state_dict(self):

@@ -93,3 +93,48 @@ def test_warnings_are_not_repeated_after_resume(more_sines, tmp_path):
     assert caught
     again, caught_again = _fit_and_catch(more_sines, **params)  # resumes at the end
     assert caught_again == [] and again.history_ == first.history_
+
+
+class _Replay(torch.nn.Module):
+    """A 'generator' that returns fixed windows, whatever its noise."""
+
+    def __init__(self, windows):
+        super().__init__()
+        self.windows = windows
+
+    def forward(self, z, labels=None, step_noise=None):
+        return self.windows
+
+
+def _at_chance_for(monitor, generated, epochs=25):
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    trainer = SimpleNamespace(sampling_generator=_Replay(generated), autocast=nullcontext)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for epoch in range(epochs):
+            monitor.after_epoch(epoch, {"d_loss": 2 * np.log(2), "g_loss": np.log(2),
+                                        "d_accuracy_real": 0.5, "d_accuracy_fake": 0.5},
+                                trainer)
+    return [str(w.message) for w in caught]
+
+
+def _scaled_sines(seed):
+    return torch.as_tensor(make_sines(128, 12, 2, random_state=seed) * 2 - 1,
+                           dtype=torch.float32)
+
+
+def test_a_discriminator_at_chance_against_good_samples_is_not_a_failure():
+    monitor = StabilityMonitor(_scaled_sines(0), None, (torch.zeros(128, 4), None),
+                               loss="bce")
+    assert _at_chance_for(monitor, _scaled_sines(1)) == []  # fresh sines: indistinguishable
+
+
+def test_a_discriminator_at_chance_against_bad_samples_warns_with_the_evidence():
+    monitor = StabilityMonitor(_scaled_sines(0), None, (torch.zeros(128, 4), None),
+                               loss="bce")
+    flat = torch.zeros(128, 12, 2)  # flat lines: easy to tell from sines (and not varied)
+    messages = [m for m in _at_chance_for(monitor, flat) if "at chance" in m]
+    assert len(messages) == 1
+    assert "short classifier still tells 128 generated windows" in messages[0]
