@@ -20,8 +20,8 @@ from ._feedback import FeedbackScheduler, resolve_epochs
 from ._losses import LOSSES
 from ._monitoring import StabilityMonitor, ValidationMonitor, validation_split
 from ._networks import LSTMDiscriminator, LSTMGenerator
-from ._principal_axes import PrincipalAxes
 from ._persistence import CheckpointStore, fingerprint, read_model_file, write_model_file
+from ._principal_axes import PrincipalAxes
 from ._training import AdversarialTrainer, bfloat16_supported
 from ._validation import check_n_samples, check_sequences
 from ._version import __version__
@@ -324,8 +324,7 @@ class BoltGANSynthesizer(BaseEstimator):
                  num_epochs="auto", batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=1, decorrelate=True,
-                 loss="bce",
-                 gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
+                 loss="bce", gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
                  discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
                  validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
@@ -401,7 +400,8 @@ class BoltGANSynthesizer(BaseEstimator):
         scaler = self.scaler_ if warm else TimeSeriesMinMaxScaler(feature_range=(-1, 1)).fit(X)
         layout = self._layout() if warm else CategoricalLayout.fit(
             X, check_categorical_features(self.categorical_features, X.shape[2]))
-        axes = self.principal_axes_ if warm else self._fit_principal_axes(scaler, layout, X)
+        axes = (self._principal_axes() if warm
+                else self._fit_principal_axes(scaler, layout, X))
         data = _network_tensor(scaler, layout, axes, X, device)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
@@ -443,6 +443,10 @@ class BoltGANSynthesizer(BaseEstimator):
             return None
         return PrincipalAxes.fit(lambda: _encoded_chunks(scaler, layout, X),
                                  np.arange(n_numeric))
+
+    def _principal_axes(self):
+        # Absent from a model pickled before decorrelate existed, which was fitted without.
+        return getattr(self, "principal_axes_", None)
 
     def _check_warm_start_data(self, X, classes):
         same_classes = (classes is None) == (self.classes_ is None) and (
@@ -739,7 +743,7 @@ class BoltGANSynthesizer(BaseEstimator):
         labels = self._encode_sample_labels(y, n_samples, random_state)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         generator, layout = self.generator_, self._layout()
-        axes = getattr(self, "principal_axes_", None)  # absent if pickled before decorrelate
+        axes = self._principal_axes()
         device = next(generator.parameters()).device
         # Noise comes from a CPU generator on every device (CUDA's differs), so a seed gives
         # the same latents wherever the model runs.
@@ -864,9 +868,9 @@ class BoltGANSynthesizer(BaseEstimator):
         arrays.update({f"discriminator/{k}": v for k, v in self.discriminator_state_.items()})
         arrays.update({f"scaler/{k}": v for k, v in vars(self.scaler_).items()
                        if k.endswith("_") and isinstance(v, np.ndarray)})
-        if self.principal_axes_ is not None:
+        if self._principal_axes() is not None:
             arrays.update({f"principal_axes/{k}": v
-                           for k, v in self.principal_axes_.to_arrays().items()})
+                           for k, v in self._principal_axes().to_arrays().items()})
         if self.classes_ is not None:
             arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
         arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories_)})
