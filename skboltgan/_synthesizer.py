@@ -266,7 +266,7 @@ class BoltGANSynthesizer(BaseEstimator):
     stock samples by (see the quality ablation in the user guide). In the quality
     benchmark (5 seeds) they scored 0.057 on stocks (0.258 over three seeds without
     ``decorrelate``, 0.087 with ``block_size=4``) and 0.028 on sines (0.119 with
-    ``block_size=4``); energy, before ``decorrelate``, 0.339 over three seeds.
+    ``block_size=4``); energy 0.313 over 3 seeds so far (0.339 without ``decorrelate``).
 
     Examples
     --------
