@@ -1,7 +1,8 @@
 """Learning curve: discriminative score against single-thread CPU-minutes of training.
 
-For each configuration (``CONFIGS``: the package defaults before the ablation in
-``ablation_quality.py``, the paper's design, and today's) one fit runs for the longest budget; the generator is copied at the
+For each configuration (``CONFIGS``: the paper's design, the package defaults before the
+ablation in ``ablation_quality.py``; the ``block_size=4`` defaults that ablation chose; and
+today's defaults) one fit runs for the longest budget; the generator is copied at the
 epochs where the shorter budgets end (epochs = minutes / the probe's seconds per epoch, as
 in the ablation), and each copy is scored with the TimeGAN protocol. A copy at epoch ``e`` is
 the state of the long run there, not a fit of ``e`` epochs (whose bolt schedule, set in
@@ -9,7 +10,12 @@ fractions of ``num_epochs``, would differ)::
 
     python benchmarks/learning_curve.py --datasets stocks sines --minutes 1 3 7 15
 
-Writes ``benchmarks/results/learning_curve.json``; ``--update`` keeps other datasets.
+Each point averages ``--disc-repeats`` post-hoc classifiers (default 10; the first curves,
+those without a ``disc_repeats`` entry, used one). Writes
+``benchmarks/results/learning_curve.json``; ``--update`` keeps the other datasets and, with
+``--configs``, the other configurations' curves::
+
+    python benchmarks/learning_curve.py --datasets stocks sines energy --configs defaults --update
 """
 
 import argparse
@@ -26,7 +32,8 @@ from skboltgan.metrics import discriminative_score
 
 RESULTS = Path(__file__).parent / "results" / "learning_curve.json"
 CONFIGS = {"old defaults (paper design)": PAPER,
-           "defaults (combined-wide)": VARIANTS["combined-wide"]}
+           "block-4 defaults (combined-wide)": VARIANTS["combined-wide"],
+           "defaults": VARIANTS["defaults-decorrelate"]}
 
 
 class SnapshotMixin:
@@ -66,14 +73,15 @@ def snapshot_samples(gan, epoch, n, seed):
     return gan.sample(n, random_state=seed)
 
 
-def curve(real, params, epochs, seed):
+def curve(real, params, epochs, seed, disc_repeats):
     start = time.perf_counter()
     gan = snapshot_synthesizer(params, epochs, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
     points = []
     for epoch in epochs:
         synthetic = snapshot_samples(gan, epoch, len(real), seed)
-        disc = discriminative_score(real, synthetic, random_state=seed).mean
+        disc = discriminative_score(real, synthetic, n_repeats=disc_repeats,
+                                    random_state=seed).mean
         points.append({"epoch": epoch, "discriminative": disc})
     return {"seed": seed, "fit_minutes": minutes, "points": points}
 
@@ -84,6 +92,9 @@ def main(argv=None):
     parser.add_argument("--minutes", nargs="+", type=float, default=[1, 3, 7, 15])
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
+    parser.add_argument("--disc-repeats", type=int, default=10,
+                        help="post-hoc classifiers averaged per point (the first curves: 1)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true")
     args = parser.parse_args(argv)
@@ -91,15 +102,18 @@ def main(argv=None):
                if args.update and args.output.exists() else {})
     for name in args.datasets:
         real = load(name)
-        jobs, entry = [], {}
-        for label, params in CONFIGS.items():
+        jobs, entry = [], results.get(name, {})
+        for label in args.configs:
+            params = CONFIGS[label]
             per_epoch = seconds_per_epoch(real, params)
             epochs = [max(1, round(60 * m / per_epoch)) for m in args.minutes]
             entry[label] = {"config": params, "probe_seconds_per_epoch": per_epoch,
-                            "minutes": args.minutes, "epochs": epochs, "runs": []}
+                            "minutes": args.minutes, "epochs": epochs,
+                            "disc_repeats": args.disc_repeats, "runs": []}
             jobs += [(label, epochs, seed) for seed in range(args.seeds)]
         runs = Parallel(n_jobs=args.n_jobs)(
-            delayed(curve)(real, CONFIGS[label], epochs, seed) for label, epochs, seed in jobs)
+            delayed(curve)(real, CONFIGS[label], epochs, seed, args.disc_repeats)
+            for label, epochs, seed in jobs)
         for (label, _, _), run in zip(jobs, runs):
             entry[label]["runs"].append(run)
             scores = " ".join(f"{p['discriminative']:.3f}" for p in run["points"])
