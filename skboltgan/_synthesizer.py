@@ -265,7 +265,7 @@ class BoltGANSynthesizer(BaseEstimator):
     5-seed screen on all three; ``decorrelate`` fixed what a post-hoc classifier told the
     stock samples by (see the quality ablation in the user guide). In the quality
     benchmark (5 seeds) they scored 0.057 on stocks (0.258 over three seeds without
-    ``decorrelate``, 0.087 with ``block_size=4``), 0.028 on sines (0.119 with
+    ``decorrelate``, 0.087 with ``block_size=4``), 0.022 on sines (0.119 with
     ``block_size=4``) and 0.315 on energy (0.339 without ``decorrelate``, 3 seeds).
 
     Examples
