@@ -11,7 +11,8 @@ fractions of ``num_epochs``, would differ)::
     python benchmarks/learning_curve.py --datasets stocks sines --minutes 1 3 7 15
 
 Each point averages ``--disc-repeats`` post-hoc classifiers (default 10; the first curves,
-those without a ``disc_repeats`` entry, used one). Writes
+those without a ``disc_repeats`` entry, used one); ``--predictive`` adds each point's
+predictive score and train-on-real's (does a longer fit close the gap between them?). Writes
 ``benchmarks/results/learning_curve.json``; ``--update`` keeps the other datasets and, with
 ``--configs``, the other configurations' curves::
 
@@ -28,7 +29,7 @@ from joblib import Parallel, delayed
 from ablation_quality import PAPER, VARIANTS, make_synthesizer, seconds_per_epoch
 from bench_quality import load
 from skboltgan._synthesizer import _to_arrays
-from skboltgan.metrics import discriminative_score
+from skboltgan.metrics import discriminative_score, predictive_score
 
 RESULTS = Path(__file__).parent / "results" / "learning_curve.json"
 CONFIGS = {"old defaults (paper design)": PAPER,
@@ -73,7 +74,7 @@ def snapshot_samples(gan, epoch, n, seed):
     return gan.sample(n, random_state=seed)
 
 
-def curve(real, params, epochs, seed, disc_repeats):
+def curve(real, params, epochs, seed, disc_repeats, predictive=False):
     start = time.perf_counter()
     gan = snapshot_synthesizer(params, epochs, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
@@ -82,7 +83,11 @@ def curve(real, params, epochs, seed, disc_repeats):
         synthetic = snapshot_samples(gan, epoch, len(real), seed)
         disc = discriminative_score(real, synthetic, n_repeats=disc_repeats,
                                     random_state=seed).mean
-        points.append({"epoch": epoch, "discriminative": disc})
+        point = {"epoch": epoch, "discriminative": disc}
+        if predictive:
+            pred = predictive_score(real, synthetic, random_state=seed)
+            point.update(predictive=pred.mean, predictive_real=pred.reference.mean)
+        points.append(point)
     return {"seed": seed, "fit_minutes": minutes, "points": points}
 
 
@@ -95,6 +100,8 @@ def main(argv=None):
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
     parser.add_argument("--disc-repeats", type=int, default=10,
                         help="post-hoc classifiers averaged per point (the first curves: 1)")
+    parser.add_argument("--predictive", action="store_true",
+                        help="also the predictive score (5000 steps) and train-on-real's")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true")
     args = parser.parse_args(argv)
@@ -112,11 +119,15 @@ def main(argv=None):
                             "disc_repeats": args.disc_repeats, "runs": []}
             jobs += [(label, epochs, seed) for seed in range(args.seeds)]
         runs = Parallel(n_jobs=args.n_jobs)(
-            delayed(curve)(real, CONFIGS[label], epochs, seed, args.disc_repeats)
+            delayed(curve)(real, CONFIGS[label], epochs, seed, args.disc_repeats,
+                           args.predictive)
             for label, epochs, seed in jobs)
         for (label, _, _), run in zip(jobs, runs):
             entry[label]["runs"].append(run)
             scores = " ".join(f"{p['discriminative']:.3f}" for p in run["points"])
+            if args.predictive:
+                scores += ", predictive " + " ".join(
+                    f"{p['predictive']:.3f}/{p['predictive_real']:.3f}" for p in run["points"])
             print(f"{name} {label} seed {run['seed']}: {scores} at {args.minutes} min",
                   flush=True)
         results[name] = entry
