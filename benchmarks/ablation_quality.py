@@ -89,6 +89,9 @@ VARIANTS = {
     "defaults": DEFAULTS,
     "defaults-whiten": {**DEFAULTS, "generator": "whiten"},
     "defaults-decorrelate": {**DEFAULTS, "decorrelate": True},
+    # Experiment: the step noise also mapped straight to the outputs (energy's predictive
+    # score: its random columns pick up relations to the other features in the LSTM state).
+    "defaults-noise-skip": {**DEFAULTS, "decorrelate": True, "generator": "noise-skip"},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
@@ -108,6 +111,48 @@ class CumulativeSynthesizer(BoltGANSynthesizer):
                                   self.lstm_hidden, self.lstm_layers, self.dropout, n_classes,
                                   noise_dim=self.noise_dim, block_size=self.block_size,
                                   categorical_sizes=layout.group_sizes, cumulative=True)
+        return generator.to(device), discriminator
+
+
+class NoiseSkipGenerator(LSTMGenerator):
+    """``LSTMGenerator`` whose outputs also take a linear map of that step's noise, past the
+    LSTM: a feature that is fresh noise at every step (energy's random columns rv1 and rv2)
+    then need not pass through a recurrent state that also carries the other features."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.output = _NoiseSkip(self.output, self.noise_dim)
+
+    def forward(self, z, labels=None, step_noise=None):
+        self.output.step_noise = step_noise
+        try:
+            return super().forward(z, labels, step_noise)
+        finally:
+            self.output.step_noise = None
+
+
+class _NoiseSkip(torch.nn.Module):
+    """The LSTM's output layer plus a linear map of the step noise it is handed."""
+
+    def __init__(self, output, noise_dim):
+        super().__init__()
+        self.output, self.skip = output, torch.nn.Linear(noise_dim, output.out_features)
+        self.step_noise = None
+
+    def forward(self, hidden):
+        return self.output(hidden) + self.skip(self.step_noise)
+
+
+class NoiseSkipSynthesizer(BoltGANSynthesizer):
+    """The defaults with ``NoiseSkipGenerator``."""
+
+    def _build_networks(self, seq_len, layout, n_classes, device):
+        _, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+        generator = NoiseSkipGenerator(self.latent_dim, seq_len, layout.n_network_features,
+                                       self.lstm_hidden, self.lstm_layers,
+                                       self._generator_dropout(), n_classes,
+                                       noise_dim=self.noise_dim, block_size=self.block_size,
+                                       categorical_sizes=layout.group_sizes)
         return generator.to(device), discriminator
 
 
@@ -204,6 +249,7 @@ class GeneratorDropout:
 
 
 EXPERIMENTS = {"cumulative": CumulativeSynthesizer, "lr-decay": LearningRateDecaySynthesizer,
+               "noise-skip": NoiseSkipSynthesizer,
                "r1": R1Synthesizer, "r1-gamma1": WeakR1Synthesizer,
                "whiten": WhitenedSynthesizer}
 

@@ -12,7 +12,9 @@ the minutes recorded are contended single-thread minutes, not a budget::
 
 Results go to ``benchmarks/results/epoch_screen.json`` (dataset, then variant, then one run
 per seed with its points, which may differ between runs); ``--update`` adds to what is
-there.
+there. ``--disc-repeats`` averages that many post-hoc classifiers per point (default one,
+as the stored runs without a ``disc_repeats`` entry; the protocol uses ten), and
+``--predictive`` adds the predictive score beside train-on-real's.
 """
 
 import argparse
@@ -25,13 +27,13 @@ from joblib import Parallel, delayed
 
 from ablation_quality import VARIANTS
 from bench_quality import holdout_split, load, mean_ci
-from learning_curve import snapshot_samples, snapshot_synthesizer
-from skboltgan.metrics import discriminative_score, memorization_ratio
+from learning_curve import score_point, snapshot_samples, snapshot_synthesizer
+from skboltgan.metrics import memorization_ratio
 
 RESULTS = Path(__file__).parent / "results" / "epoch_screen.json"
 
 
-def screen(name, variant, epochs, seed):
+def screen(name, variant, epochs, seed, disc_repeats=1, predictive=False):
     """One fit of ``variant`` on ``name`` to ``max(epochs)``, scored at each of ``epochs``."""
     real = load(name)
     training, holdout = holdout_split(real, name)
@@ -43,11 +45,11 @@ def screen(name, variant, epochs, seed):
     for epoch in epochs:
         synthetic = snapshot_samples(gan, epoch, len(real), seed)
         points.append({
-            "epoch": epoch,
-            "discriminative": discriminative_score(real, synthetic, random_state=seed).mean,
+            "epoch": epoch, **score_point(real, synthetic, seed, disc_repeats, predictive),
             "memorization": float(memorization_ratio(training, synthetic, holdout)),
         })
-    return name, variant, {"seed": seed, "fit_minutes": minutes, "points": points}
+    return name, variant, {"seed": seed, "fit_minutes": minutes, "disc_repeats": disc_repeats,
+                           "points": points}
 
 
 def summarise(entry):
@@ -68,6 +70,11 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--disc-repeats", type=int, default=1,
+                        help="post-hoc classifiers averaged per point (runs without a "
+                             "disc_repeats entry used one)")
+    parser.add_argument("--predictive", action="store_true",
+                        help="also the predictive score (5000 steps) and train-on-real's")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true")
     args = parser.parse_args(argv)
@@ -76,7 +83,8 @@ def main(argv=None):
     jobs = [(name, variant, seed) for name in args.datasets for variant in args.variants
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
-        delayed(screen)(name, variant, epochs, seed) for name, variant, seed in jobs)
+        delayed(screen)(name, variant, epochs, seed, args.disc_repeats, args.predictive)
+        for name, variant, seed in jobs)
     for name, variant, run in results:
         if args.update and args.output.exists():
             # Re-read before each write: what a concurrent --update run (other datasets or
@@ -88,7 +96,10 @@ def main(argv=None):
         entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != run["seed"]] + [run],
                                key=lambda r: r["seed"])
         summarise(entry)
-        scores = " ".join(f"{p['epoch']}:{p['discriminative']:.3f}" for p in run["points"])
+        scores = " ".join(f"{p['epoch']}:{p['discriminative']:.3f}"
+                          + (f" (predictive {p['predictive']:.3f}/{p['predictive_real']:.3f})"
+                             if "predictive" in p else "")
+                          for p in run["points"])
         print(f"{name} {variant} seed {run['seed']} ({run['fit_minutes']:.1f} min): {scores}",
               flush=True)
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -78,17 +78,21 @@ def curve(real, params, epochs, seed, disc_repeats, predictive=False):
     start = time.perf_counter()
     gan = snapshot_synthesizer(params, epochs, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
-    points = []
-    for epoch in epochs:
-        synthetic = snapshot_samples(gan, epoch, len(real), seed)
-        disc = discriminative_score(real, synthetic, n_repeats=disc_repeats,
-                                    random_state=seed).mean
-        point = {"epoch": epoch, "discriminative": disc}
-        if predictive:
-            pred = predictive_score(real, synthetic, random_state=seed)
-            point.update(predictive=pred.mean, predictive_real=pred.reference.mean)
-        points.append(point)
+    points = [{"epoch": epoch, **score_point(real, snapshot_samples(gan, epoch, len(real), seed),
+                                             seed, disc_repeats, predictive)}
+              for epoch in epochs]
     return {"seed": seed, "fit_minutes": minutes, "points": points}
+
+
+def score_point(real, synthetic, seed, disc_repeats, predictive=False):
+    """The discriminative score (mean of ``disc_repeats`` classifiers) and, with
+    ``predictive``, the predictive score (5000 steps) beside train-on-real's."""
+    point = {"discriminative": discriminative_score(real, synthetic, n_repeats=disc_repeats,
+                                                    random_state=seed).mean}
+    if predictive:
+        pred = predictive_score(real, synthetic, random_state=seed)
+        point.update(predictive=pred.mean, predictive_real=pred.reference.mean)
+    return point
 
 
 def main(argv=None):
