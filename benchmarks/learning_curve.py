@@ -17,6 +17,11 @@ predictive score and train-on-real's (does a longer fit close the gap between th
 ``--configs``, the other configurations' curves::
 
     python benchmarks/learning_curve.py --datasets stocks sines energy --configs defaults --update
+
+``--plot PNG`` draws the stored curves (one panel per dataset, each configuration's mean
+over its seeds, the seeds as dots) and exits::
+
+    python benchmarks/learning_curve.py --plot docs/_static/learning_curve.png
 """
 
 import argparse
@@ -24,6 +29,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 from joblib import Parallel, delayed
 
 from ablation_quality import PAPER, VARIANTS, make_synthesizer, seconds_per_epoch
@@ -95,6 +101,30 @@ def score_point(real, synthetic, seed, disc_repeats, predictive=False):
     return point
 
 
+def plot(results, path):
+    """One panel per dataset: discriminative score against single-thread minutes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.4), sharey=True)
+    for ax, (name, entry) in zip(np.atleast_1d(axes), results.items()):
+        for label, curves in entry.items():
+            scores = np.array([[p["discriminative"] for p in run["points"]]
+                               for run in curves["runs"]])
+            line, = ax.plot(curves["minutes"], scores.mean(axis=0), marker="o",
+                            label=f"{label}, {len(scores)} seed{'s' if len(scores) > 1 else ''}")
+            for run_scores in scores:
+                ax.plot(curves["minutes"], run_scores, ".", color=line.get_color(), alpha=0.4)
+        ax.set(title=name, xlabel="single-thread minutes", xscale="log",
+               xticks=curves["minutes"], xticklabels=[f"{m:g}" for m in curves["minutes"]])
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("discriminative score (lower is better)")
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["stocks", "sines"])
@@ -108,7 +138,11 @@ def main(argv=None):
                         help="also the predictive score (5000 steps) and train-on-real's")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true")
+    parser.add_argument("--plot", type=Path, help="draw --output's curves to this PNG and exit")
     args = parser.parse_args(argv)
+    if args.plot:
+        plot(json.loads(args.output.read_text()), args.plot)
+        return
     results = (json.loads(args.output.read_text())
                if args.update and args.output.exists() else {})
     for name in args.datasets:
