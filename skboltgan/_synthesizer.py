@@ -76,10 +76,11 @@ class BoltGANSynthesizer(BaseEstimator):
         stock windows of the quality benchmark, 52 on 10,000 sines, 30 on 17,533 energy
         windows. A GAN's progress follows its updates, not its passes over the data: scored
         along one fit, energy was best near 8,200 batches and stocks between 5,800 and
-        9,600 (the quality ablation in the user guide). On 2 CPU cores (an AMD EPYC), two
+        9,600 (the quality ablation in the user guide). On 2 CPU cores of an AMD EPYC, two
         such fits of the default network side by side, one torch thread each, took at most
-        9.9 minutes on stocks, 9.8 on sines and 8.9 on energy (``benchmarks/bench_quality.py
-        --n-jobs 2``); alone a fit is faster. Small data gets as many
+        10.3 minutes on stocks, 7.7 on sines and 6.7 on energy (``benchmarks/bench_quality.py
+        --n-jobs 2``); one fit alone on 2 cores of an Intel Xeon, 2.9, 2.6 and 2.4 minutes
+        (``benchmarks/bench_fit_time.py``). Small data gets as many
         updates: 8,000 epochs of one batch each for 64 to 127 windows.
     batch_size : int, default=64
         Sequences per batch (the paper uses 32). ``fit`` needs at least this many.
