@@ -92,6 +92,7 @@ VARIANTS = {
     # Experiment: the step noise also mapped straight to the outputs (energy's predictive
     # score: its random columns pick up relations to the other features in the LSTM state).
     "defaults-noise-skip": {**DEFAULTS, "decorrelate": True, "generator": "noise-skip"},
+    "defaults-zero-skip": {**DEFAULTS, "decorrelate": True, "generator": "zero-skip"},
     # Experiment (not a package option): numeric outputs integrate increments.
     "combined-cumulative": {**COMBINED, "generator": "cumulative"},
     "combined-wide-cumulative": {**COMBINED, "lstm_hidden": 64, "generator": "cumulative"},
@@ -117,11 +118,15 @@ class CumulativeSynthesizer(BoltGANSynthesizer):
 class NoiseSkipGenerator(LSTMGenerator):
     """``LSTMGenerator`` whose outputs also take a linear map of that step's noise, past the
     LSTM: a feature that is fresh noise at every step (energy's random columns rv1 and rv2)
-    then need not pass through a recurrent state that also carries the other features."""
+    then need not pass through a recurrent state that also carries the other features.
+    With ``zero_skip`` the map starts at zero: the generator starts as the defaults'."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, zero_skip=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.output = _NoiseSkip(self.output, self.noise_dim)
+        if zero_skip:
+            torch.nn.init.zeros_(self.output.skip.weight)
+            torch.nn.init.zeros_(self.output.skip.bias)
 
     def forward(self, z, labels=None, step_noise=None):
         self.output.step_noise = step_noise
@@ -146,14 +151,23 @@ class _NoiseSkip(torch.nn.Module):
 class NoiseSkipSynthesizer(BoltGANSynthesizer):
     """The defaults with ``NoiseSkipGenerator``."""
 
+    zero_skip = False
+
     def _build_networks(self, seq_len, layout, n_classes, device):
         _, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
         generator = NoiseSkipGenerator(self.latent_dim, seq_len, layout.n_network_features,
                                        self.lstm_hidden, self.lstm_layers,
                                        self._generator_dropout(), n_classes,
                                        noise_dim=self.noise_dim, block_size=self.block_size,
-                                       categorical_sizes=layout.group_sizes)
+                                       categorical_sizes=layout.group_sizes,
+                                       zero_skip=self.zero_skip)
         return generator.to(device), discriminator
+
+
+class ZeroSkipSynthesizer(NoiseSkipSynthesizer):
+    """The noise skip starting at zero (one sines seed broke down with a random start)."""
+
+    zero_skip = True
 
 
 class LearningRateDecaySynthesizer(BoltGANSynthesizer):
@@ -249,7 +263,7 @@ class GeneratorDropout:
 
 
 EXPERIMENTS = {"cumulative": CumulativeSynthesizer, "lr-decay": LearningRateDecaySynthesizer,
-               "noise-skip": NoiseSkipSynthesizer,
+               "noise-skip": NoiseSkipSynthesizer, "zero-skip": ZeroSkipSynthesizer,
                "r1": R1Synthesizer, "r1-gamma1": WeakR1Synthesizer,
                "whiten": WhitenedSynthesizer}
 
