@@ -107,8 +107,9 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.4), sharey=True)
-    for ax, (name, entry) in zip(np.atleast_1d(axes), results.items()):
+    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.4), sharey=True,
+                             squeeze=False)
+    for ax, (name, entry) in zip(axes[0], results.items()):
         for label, curves in entry.items():
             scores = np.array([[p["discriminative"] for p in run["points"]]
                                for run in curves["runs"]])
@@ -119,8 +120,8 @@ def plot(results, path):
         ax.set(title=name, xlabel="single-thread minutes", xscale="log",
                xticks=curves["minutes"], xticklabels=[f"{m:g}" for m in curves["minutes"]])
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("discriminative score (lower is better)")
-    np.atleast_1d(axes)[0].legend(fontsize=7)
+    axes[0, 0].set_ylabel("discriminative score (lower is better)")
+    axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
