@@ -108,8 +108,9 @@ class CumulativeSynthesizer(BoltGANSynthesizer):
     """The defaults with ``LSTMGenerator(cumulative=True)``: each numeric output's
     pre-activation is a level plus a running sum of increments (smooth series are easy)."""
 
-    def _build_networks(self, seq_len, layout, n_classes, device):
-        _, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+    def _build_networks(self, seq_len, layout, white_features, n_classes, device):
+        _, discriminator = super()._build_networks(seq_len, layout, white_features,
+                                                   n_classes, device)
         generator = LSTMGenerator(self.latent_dim, seq_len, layout.n_network_features,
                                   self.lstm_hidden, self.lstm_layers, self.dropout, n_classes,
                                   noise_dim=self.noise_dim, block_size=self.block_size,
@@ -157,8 +158,9 @@ class NoiseSkipSynthesizer(BoltGANSynthesizer):
 
     zero_skip = False
 
-    def _build_networks(self, seq_len, layout, n_classes, device):
-        _, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+    def _build_networks(self, seq_len, layout, white_features, n_classes, device):
+        _, discriminator = super()._build_networks(seq_len, layout, white_features,
+                                                   n_classes, device)
         generator = NoiseSkipGenerator(self.latent_dim, seq_len, layout.n_network_features,
                                        self.lstm_hidden, self.lstm_layers,
                                        self._generator_dropout(), n_classes,
@@ -180,8 +182,9 @@ class WhiteSkipSynthesizer(NoiseSkipSynthesizer):
     value (energy's random columns; stocks' price spreads on their principal axes; none of
     sines' waves). Elsewhere the generator is the defaults'."""
 
-    def _build_networks(self, seq_len, layout, n_classes, device):
-        generator, discriminator = super()._build_networks(seq_len, layout, n_classes, device)
+    def _build_networks(self, seq_len, layout, white_features, n_classes, device):
+        generator, discriminator = super()._build_networks(seq_len, layout, white_features,
+                                                           n_classes, device)
         generator.output.mask.zero_()  # set from the training data in _train
         return generator, discriminator
 

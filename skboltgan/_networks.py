@@ -19,6 +19,11 @@ parameter) gives every numeric output a level head and an increment head; the
 pre-activation is the level plus the running sum of increments, so slowly varying series
 need only small increments.
 
+With per-step noise, ``noise_skip_features`` names outputs that also take a linear map of
+their step's noise, past the LSTM. A feature that is fresh noise at every step (energy's
+random columns) then need not pass through the recurrent state that carries the others, in
+which it picks up relations to them that real data do not have.
+
 Categorical features (``categorical_sizes``) come last in the generator's output, one
 one-hot group each, drawn by a straight-through Gumbel-softmax: exact one-hot vectors forward
 (as real one-hot data), the softmax's gradient backward. The other features go through tanh.
@@ -60,11 +65,14 @@ class LSTMGenerator(nn.Module):
     categorical_sizes : tuple of int, default=()
         Width of each one-hot group; the groups are the last ``sum(categorical_sizes)`` of
         the ``n_features`` outputs.
+    noise_skip_features : tuple of int, default=()
+        Outputs that also take a linear map of their step's noise (with ``noise_dim > 0``
+        only): features that are white noise in the data.
     """
 
     def __init__(self, latent_dim, seq_len, n_features, hidden_size, num_layers, dropout,
                  n_classes=0, noise_dim=0, block_size=1, categorical_sizes=(),
-                 cumulative=False):
+                 cumulative=False, noise_skip_features=()):
         super().__init__()
         self.cumulative = cumulative
         self.seq_len, self.n_features = seq_len, n_features
@@ -86,6 +94,13 @@ class LSTMGenerator(nn.Module):
         self.lstm = _lstm(step_dim, hidden_size, num_layers, dropout)
         heads = 2 if cumulative else 1
         self.output = nn.Linear(hidden_size, heads * block_size * n_features)
+        # Created last and only when used, so other generators draw the same initial weights.
+        self.noise_skip = None
+        if noise_dim and len(noise_skip_features):
+            self.register_buffer("noise_skip_features",
+                                 torch.as_tensor(noise_skip_features, dtype=torch.long),
+                                 persistent=False)
+            self.noise_skip = nn.Linear(noise_dim, block_size * len(noise_skip_features))
 
     def step_noise_shape(self, n):
         """Shape of the per-step noise for ``n`` sequences, or None for the paper's design."""
@@ -119,6 +134,9 @@ class LSTMGenerator(nn.Module):
             steps = self._integrate(blocks.reshape(z.shape[0], -1, 2, self.n_features))
         else:
             steps = blocks.reshape(z.shape[0], -1, self.n_features)
+        if self.noise_skip is not None:
+            skipped = self.noise_skip(step_noise).reshape(z.shape[0], steps.shape[1], -1)
+            steps = steps.index_add(2, self.noise_skip_features, skipped)
         steps = steps[:, :self.seq_len]
         if not self.categorical_sizes:
             return torch.tanh(steps)

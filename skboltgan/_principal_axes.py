@@ -116,9 +116,12 @@ def _group_axes(covariance):
     ``CORRELATED``, its principal axes (largest variance first); every other feature is
     its own axis. None when there is no such group."""
     std = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    # A constant feature's variance and covariances are rounding errors, whose ratio can
+    # be anything: it correlates with nothing.
+    varies = std > 1e-6 * std.max(initial=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         correlation = covariance / np.outer(std, std)
-    linked = np.nan_to_num(np.abs(correlation)) >= CORRELATED
+    linked = (np.nan_to_num(np.abs(correlation)) >= CORRELATED) & np.outer(varies, varies)
     n_groups, group_of = connected_components(linked, directed=False)
     if n_groups == len(covariance):
         return None

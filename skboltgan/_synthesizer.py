@@ -36,6 +36,11 @@ _DIVERSITY_BATCH = 128  # windows generated each epoch to measure sample diversi
 # not its passes over the data: the epoch screen (docs: quality ablation) found the best
 # epochs near this many batches on 3,662 stock windows and on 19,711 energy windows alike.
 AUTO_BATCHES = 8000
+# Lag-1 autocorrelation under which a feature counts as white noise, and the generator maps
+# each step's noise straight to it (LSTMGenerator's noise skip). In the networks'
+# coordinates, energy's random columns have 0.00 and -0.01 and its other features 0.75 or
+# more; stocks' price spreads (principal axes) -0.01 to 0.07, the next 0.46; sines 0.97.
+WHITE_NOISE = 0.2
 
 
 def _positive_int():
@@ -214,6 +219,11 @@ class BoltGANSynthesizer(BaseEstimator):
         With ``decorrelate``, the axes (of the scaled data) that the networks' coordinates
         are taken along: the principal axes of each group of correlated numeric features;
         None when there is no such group or without ``decorrelate``.
+    white_features_ : ndarray of int
+        The networks' coordinates (features, or principal axes with ``decorrelate``) that
+        are white noise in the training windows: lag-1 autocorrelation under 0.2 in
+        absolute value. The generator maps each step's noise straight to them as well as
+        through its LSTM (``noise_dim > 0`` only; empty otherwise).
     history_ : list of dict
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
         ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
@@ -404,6 +414,7 @@ class BoltGANSynthesizer(BaseEstimator):
         axes = (self._principal_axes() if warm
                 else self._fit_principal_axes(scaler, layout, X))
         data = _network_tensor(scaler, layout, axes, X, device)
+        white = self._white_features() if warm else _white_features(data, self.noise_dim)
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed = (
@@ -411,8 +422,8 @@ class BoltGANSynthesizer(BaseEstimator):
         with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
             torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
             n_classes = 0 if classes is None else len(classes)
-            trainer = self._make_trainer(X.shape[1], layout, n_classes, device, noise_seed,
-                                         shuffle_seed)
+            trainer = self._make_trainer(X.shape[1], layout, white, n_classes, device,
+                                         noise_seed, shuffle_seed)
             earlier = self._load_warm_start(trainer) if warm else None
             num_epochs = self._resolve_num_epochs(train.size)
             total_epochs = len(earlier or ()) + num_epochs
@@ -425,7 +436,7 @@ class BoltGANSynthesizer(BaseEstimator):
                 self._checkpoint_store(X, y, earlier), num_epochs, earlier)
         # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
         self._final_state = _to_numpy_tree(final_state)  # where a warm start continues
-        self.scaler_, self.principal_axes_ = scaler, axes
+        self.scaler_, self.principal_axes_, self.white_features_ = scaler, axes, white
         self.classes_, self.class_prior_ = classes, class_prior
         self.categories_ = layout.categories
         validation = monitors.validation
@@ -448,6 +459,10 @@ class BoltGANSynthesizer(BaseEstimator):
     def _principal_axes(self):
         # Absent from a model pickled before decorrelate existed, which was fitted without.
         return getattr(self, "principal_axes_", None)
+
+    def _white_features(self):
+        # Absent from a model pickled before the noise skip existed, which had none.
+        return getattr(self, "white_features_", np.zeros(0, dtype=int))
 
     def _check_warm_start_data(self, X, classes):
         same_classes = (classes is None) == (self.classes_ is None) and (
@@ -515,8 +530,10 @@ class BoltGANSynthesizer(BaseEstimator):
                 "bfloat16 LSTMs need AVX-512 BF16 or AMX; CUDA needs a bf16-capable GPU); "
                 "use precision='float32'.")
 
-    def _make_trainer(self, seq_len, layout, n_classes, device, noise_seed, shuffle_seed):
-        generator, discriminator = self._build_networks(seq_len, layout, n_classes, device)
+    def _make_trainer(self, seq_len, layout, white_features, n_classes, device, noise_seed,
+                      shuffle_seed):
+        generator, discriminator = self._build_networks(seq_len, layout, white_features,
+                                                        n_classes, device)
         return AdversarialTrainer(
             generator, discriminator, batch_size=self.batch_size, lr=self.lr,
             betas=(self.beta1, self.beta2), loss=self.loss, precision=self.precision,
@@ -636,12 +653,13 @@ class BoltGANSynthesizer(BaseEstimator):
     def _n_classes(self):
         return 0 if getattr(self, "classes_", None) is None else len(self.classes_)
 
-    def _build_networks(self, seq_len, layout, n_classes, device):
+    def _build_networks(self, seq_len, layout, white_features, n_classes, device):
         n_features = layout.n_network_features
         generator = LSTMGenerator(self.latent_dim, seq_len, n_features, self.lstm_hidden,
                                   self.lstm_layers, self._generator_dropout(), n_classes,
                                   noise_dim=self.noise_dim, block_size=self.block_size,
-                                  categorical_sizes=layout.group_sizes)
+                                  categorical_sizes=layout.group_sizes,
+                                  noise_skip_features=tuple(white_features))
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
                                           self.lstm_layers, self.dropout, n_classes,
                                           step_logits=self.step_logits)
@@ -680,7 +698,8 @@ class BoltGANSynthesizer(BaseEstimator):
             device = _resolve_device(self.device_ if self.device == "auto" else self.device,
                                      fallback_to_cpu=True)
             generator, discriminator = self._build_networks(
-                self.seq_len_, self._layout(), self._n_classes(), device)
+                self.seq_len_, self._layout(), self._white_features(), self._n_classes(),
+                device)
             generator.load_state_dict(_to_tensors(self.generator_state_))
             discriminator.load_state_dict(_to_tensors(self.discriminator_state_))
             modules.update(generator=generator.eval(), discriminator=discriminator.eval())
@@ -835,6 +854,8 @@ class BoltGANSynthesizer(BaseEstimator):
             setattr(estimator.scaler_, name, value)
         axes = _prefixed(arrays, "principal_axes/")  # absent: saved before, or not used
         estimator.principal_axes_ = PrincipalAxes(**axes) if axes else None
+        # Absent from files saved before the noise skip existed, whose models had none.
+        estimator.white_features_ = arrays.get("white_features", np.zeros(0, dtype=int))
         estimator.classes_ = arrays.get("classes")
         prior = fitted["class_prior_"]
         estimator.class_prior_ = None if prior is None else np.asarray(prior)
@@ -872,6 +893,7 @@ class BoltGANSynthesizer(BaseEstimator):
         if self._principal_axes() is not None:
             arrays.update({f"principal_axes/{k}": v
                            for k, v in self._principal_axes().to_arrays().items()})
+        arrays["white_features"] = np.asarray(self._white_features(), dtype=np.int64)
         if self.classes_ is not None:
             arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
         arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories_)})
@@ -1032,6 +1054,19 @@ def _network_tensor(scaler, layout, axes, X, device, chunk_size=4096):
         data[start:start + len(chunk)] = torch.as_tensor(chunk, dtype=torch.float32)
         start += len(chunk)
     return data
+
+
+def _white_features(data, noise_dim):
+    """Indices of the network features of ``data`` (n, seq_len, n_features) that are white
+    noise: lag-1 autocorrelation (pooled over windows and steps) under ``WHITE_NOISE`` in
+    absolute value, and not constant. Empty without per-step noise (``noise_dim=0``)."""
+    if not noise_dim or data.shape[1] < 2:
+        return np.zeros(0, dtype=int)
+    centred = data - data.mean(dim=(0, 1))
+    variance = centred.square().mean(dim=(0, 1))
+    lag1 = (centred[:, :-1] * centred[:, 1:]).mean(dim=(0, 1))
+    white = (variance > 0) & (lag1.abs() < WHITE_NOISE * variance)
+    return white.nonzero().flatten().cpu().numpy()
 
 
 def _resolve_device(device, fallback_to_cpu=False):

@@ -71,6 +71,40 @@ def test_block_output_emits_block_size_steps_per_recurrent_step(block_size):
     assert not torch.allclose(out[:, 0], out[:, min(1, block_size - 1)]) or block_size == 1
 
 
+@pytest.mark.parametrize("block_size", [1, 4])
+def test_noise_skip_maps_each_steps_noise_to_its_features_only(block_size):
+    generator = _generator(noise_dim=5, block_size=block_size, noise_skip_features=(1,))
+    z, step_noise = _noise(generator)
+    with torch.no_grad():
+        base = generator(z, step_noise=step_noise)
+        generator.noise_skip.weight[:, 0] += 1.0  # only the skip's weights change
+        changed = (generator(z, step_noise=step_noise) - base).abs().amax(dim=0)
+    assert torch.all(changed[:, 1] > 0)  # the skipped feature, at every step
+    assert torch.all(changed[:, [0, 2]] == 0)  # the others not at all
+
+
+def test_noise_skip_leaves_the_other_weights_and_an_unskipped_generator_as_they_were():
+    plain, skipped = _generator(noise_dim=5), _generator(noise_dim=5, noise_skip_features=(2,))
+    for name, weights in plain.state_dict().items():
+        torch.testing.assert_close(skipped.state_dict()[name], weights)
+    assert plain.noise_skip is None and _generator(noise_dim=0, noise_skip_features=(2,)
+                                                   ).noise_skip is None
+
+
+def test_white_noise_features_are_found_in_the_data():
+    rng = np.random.default_rng(0)
+    steps = np.arange(24)
+    waves = np.sin(0.3 * steps + rng.uniform(0, 6, size=(400, 1)))
+    white = rng.uniform(size=(400, 24))
+    walk = np.cumsum(rng.normal(size=(400, 24)), axis=1)
+    other = rng.normal(size=(400, 24))
+    X = np.stack([waves, white, walk, np.full((400, 24), 2.0), other], axis=2)
+    gan = BoltGANSynthesizer(**TINY, random_state=0).fit(X)
+    np.testing.assert_array_equal(gan.white_features_, [1, 4])  # not the constant column
+    assert gan.generator_.noise_skip.out_features == 2
+    assert BoltGANSynthesizer(**TINY, noise_dim=0).fit(X).white_features_.size == 0
+
+
 def test_generator_output_is_in_the_scaler_range():
     gan = BoltGANSynthesizer(**TINY, random_state=0)
     assert gan.get_params()["noise_dim"] > 0  # the default design is per-step noise
@@ -262,9 +296,12 @@ def test_only_the_papers_generator_trains_with_dropout(sines, noise_dim, trains_
 def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
     params = dict(TINY, noise_dim=3, block_size=4, step_logits=True, loss="wgan-gp",
                   discriminator_steps=2, random_state=0)
-    gan = BoltGANSynthesizer(**params).fit(sines)
+    white = np.random.default_rng(0).uniform(size=sines.shape[:2] + (1,))
+    gan = BoltGANSynthesizer(**params).fit(np.concatenate([sines, white], axis=2))
+    assert gan.white_features_.size  # the noise skip is part of the round trip
     gan.save(tmp_path / "m.npz")
     loaded = BoltGANSynthesizer.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.white_features_, gan.white_features_)
     np.testing.assert_array_equal(loaded.sample(5), gan.sample(5))
 
 

@@ -76,6 +76,18 @@ def test_independent_or_loosely_related_features_are_left_alone(relation):
     assert _fit_axes(X, [0, 1]) is None
 
 
+def test_a_constant_feature_is_grouped_with_nothing():
+    # Its covariances with the others are rounding errors, as is its variance; their ratio
+    # once linked it with every feature.
+    rng = np.random.default_rng(0)
+    X = np.stack([rng.uniform(-1, 1, size=(400, 24)), np.full((400, 24), -1.0),
+                  rng.normal(size=(400, 24))], axis=-1)
+    assert _fit_axes(X, [0, 1, 2]) is None
+    X = np.concatenate([X, X[..., :1]], axis=-1)  # and a copy, which is a group
+    np.testing.assert_array_equal(_fit_axes(X, [0, 1, 2, 3]).axes[[1, 2]],
+                                  np.eye(4)[[1, 2]])
+
+
 def test_a_decorrelated_synthesizer_keeps_an_exact_relation_between_features():
     X = _correlated(n=256, seq_len=8)
     on = BoltGANSynthesizer(**TINY, random_state=0).fit(X)
