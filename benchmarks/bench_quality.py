@@ -34,6 +34,8 @@ single-thread seconds, not the budget of a default fit (time that with ``--n-job
 """
 
 import argparse
+import ast
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -42,6 +44,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy import stats
 
+import skboltgan
 from skboltgan import BoltGANSynthesizer
 from skboltgan._monitoring import validation_split
 from skboltgan.datasets import load_energy, load_stocks, make_sines
@@ -101,6 +104,25 @@ def holdout_indices(n_windows, fraction=0.1, seq_len=24):
     return validation_split(n_windows, None, fraction, seq_len)
 
 
+def code_fingerprint():
+    """SHA-256 of the package's code as it runs: each module's syntax tree without its
+    docstrings, so edits to comments and docs keep it and any change of behaviour does
+    not. Seeds are pooled only across runs with the same fingerprint, since a change of
+    code leaves the parameters (the configuration) as they were."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(skboltgan.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+        digest.update(path.relative_to(path.parents[1]).as_posix().encode())
+        digest.update(ast.dump(tree).encode())
+    return digest.hexdigest()
+
+
 def run_seed(real, params, seed, args, name):
     training, holdout = holdout_split(real, name)
     threads = params["n_threads"] if args.n_jobs == 1 else 1  # parallel fits: one thread each
@@ -126,6 +148,7 @@ def run_seed(real, params, seed, args, name):
         # are: about 0.05 without copying, whatever the ratio of medians says.
         "memorization_closer_share": memorization.closer_share,
         "parallel_fits": args.n_jobs,  # fit_seconds are contended single-thread when > 1
+        "code": code_fingerprint(),
     }
 
 
@@ -152,13 +175,16 @@ def benchmark(name, params, args):
     jobs = [(p, s) for s in seeds for p in (params, off_params)]
     runs = Parallel(n_jobs=args.n_jobs)(delayed(run_seed)(real, p, s, args, name)
                                         for p, s in jobs)
-    on += runs[0::2]
-    off += runs[1::2]
+    return assemble(name, on + runs[0::2], off + runs[1::2], params, len(real))
+
+
+def assemble(name, on, off, params, n_sequences):
+    """The dataset's entry from its per-seed runs, bolt on and off, paired by seed."""
     result = summarise(on, params)
     result["bolt_off"] = summarise(off, off_params)
     diff = [a["discriminative"] - b["discriminative"] for a, b in zip(on, off)]
     result["bolt_effect_discriminative"] = mean_ci(diff)  # negative = bolt helps
-    result["n_sequences"] = len(real)
+    result["n_sequences"] = n_sequences
     result["published"] = PUBLISHED[name]
     result["runs"] = {"on": on, "off": off}
     return result
@@ -172,11 +198,16 @@ def full_config(params):
 
 
 def earlier_runs(previous, params, args):
-    """Per-seed runs of ``previous`` (an --update) with the same configuration, else none.
+    """Per-seed runs of ``previous`` (an --update) with the same configuration and package
+    code (``code_fingerprint``), else none.
 
     Adding seeds to a finished run (``--first-seed 2 --update``) pools them with its seeds.
     """
     if previous is None or previous.get("config") != params or "runs" not in previous:
+        return [], []
+    code = code_fingerprint()
+    if any(run.get("code") != code for run in previous["runs"]["on"] + previous["runs"]["off"]):
+        print("  the earlier runs were made with other package code: not pooled", flush=True)
         return [], []
     earlier = {k: v for k, v in previous["settings"].items() if k != "seeds"}
     if earlier != run_settings(args):

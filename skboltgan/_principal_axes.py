@@ -104,6 +104,15 @@ class PrincipalAxes:
                                          self.column_low, self.column_high)
         return out
 
+    @property
+    def minor_axes(self):
+        """The columns whose coordinate lies along a group's lesser principal axes: the
+        small differences between features that move together (stock prices' spreads, the
+        rounding between two copies), each stretched to full range."""
+        n_groups, group_of = connected_components(self.axes != 0, directed=False)
+        leading = [np.flatnonzero(group_of == group)[0] for group in range(n_groups)]
+        return np.setdiff1d(self.columns, self.columns[leading])
+
     def to_arrays(self):
         """The state as plain arrays (for a model file)."""
         return {"columns": self.columns, "mean": self.mean, "axes": self.axes,

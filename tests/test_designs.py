@@ -98,9 +98,13 @@ def test_white_noise_features_are_found_in_the_data():
     white = rng.uniform(size=(400, 24))
     walk = np.cumsum(rng.normal(size=(400, 24)), axis=1)
     other = rng.normal(size=(400, 24))
-    X = np.stack([waves, white, walk, np.full((400, 24), 2.0), other], axis=2)
+    near_copy = white + 1e-3 * rng.normal(size=white.shape)
+    X = np.stack([waves, white, walk, np.full((400, 24), 2.0), other, near_copy], axis=2)
     gan = BoltGANSynthesizer(**TINY, random_state=0).fit(X)
-    np.testing.assert_array_equal(gan.white_features_, [1, 4])  # not the constant column
+    # Not the constant column, nor the white difference between the near copies (a lesser
+    # principal axis).
+    np.testing.assert_array_equal(gan.principal_axes_.minor_axes, [5])
+    np.testing.assert_array_equal(gan.white_features_, [1, 4])
     assert gan.generator_.noise_skip.out_features == 2
     assert BoltGANSynthesizer(**TINY, noise_dim=0).fit(X).white_features_.size == 0
 

@@ -76,6 +76,13 @@ def test_independent_or_loosely_related_features_are_left_alone(relation):
     assert _fit_axes(X, [0, 1]) is None
 
 
+def test_minor_axes_are_a_groups_lesser_principal_axes():
+    X = _correlated()  # columns 0-2 a group, 3 alone
+    np.testing.assert_array_equal(_fit_axes(X, [0, 1, 2, 3]).minor_axes, [1, 2])
+    np.testing.assert_array_equal(_fit_axes(X[..., [3, 0, 1, 2]], [0, 1, 2, 3]).minor_axes,
+                                  [2, 3])
+
+
 def test_a_constant_feature_is_grouped_with_nothing():
     # Its covariances with the others are rounding errors, as is its variance; their ratio
     # once linked it with every feature.
