@@ -154,8 +154,9 @@ def run_seed(real, params, seed, args, name):
 
 def summarise(runs, params):
     # Seeds pooled from an earlier run may lack a later-added figure: summarise the shared ones.
-    keys = [k for k in runs[0] if k != "seed" and all(k in r for r in runs)]
+    keys = [k for k in runs[0] if k not in ("seed", "code") and all(k in r for r in runs)]
     summary = {k: mean_ci([r[k] for r in runs]) for k in keys}
+    summary["code"] = runs[0].get("code")  # the same for every pooled run
     summary["predictive_real"] = summary["predictive_real"]["mean"]
     summary["fit_seconds"] = summary["fit_seconds"]["mean"]
     summary["config"] = params
@@ -181,7 +182,7 @@ def benchmark(name, params, args):
 def assemble(name, on, off, params, n_sequences):
     """The dataset's entry from its per-seed runs, bolt on and off, paired by seed."""
     result = summarise(on, params)
-    result["bolt_off"] = summarise(off, off_params)
+    result["bolt_off"] = summarise(off, {**params, "feedback_interval": None})
     diff = [a["discriminative"] - b["discriminative"] for a, b in zip(on, off)]
     result["bolt_effect_discriminative"] = mean_ci(diff)  # negative = bolt helps
     result["n_sequences"] = n_sequences
