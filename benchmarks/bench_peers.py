@@ -2,7 +2,8 @@
 
 Same data (TimeGAN preprocessing, as ``bench_quality.py``: min-max to [0, 1] over the whole
 series, 24-step windows, stride 1), same protocol (``skboltgan.metrics``: discriminative score
-with 2000 steps, predictive score with 5000 steps, TV complement, exp(-KL)) and the same
+with 2000 steps averaged over ten post-hoc classifiers (``--disc-repeats``; the rows
+before it used one), predictive score with 5000 steps, TV complement, exp(-KL)) and the same
 wall-clock training budget for every synthesizer. Each synthesizer runs with its own
 documented defaults. Bolt-GAN fits at its defaults (``num_epochs="auto"``), and the median of
 its fit seconds is the budget the peers get on that dataset (``--budget-seconds`` sets one
@@ -140,7 +141,8 @@ def epochs_for_budget(fit, X, budget, seed):
 
 
 def score(real, synthetic, seed, args):
-    disc = discriminative_score(real, synthetic, n_steps=args.disc_steps, random_state=seed)
+    disc = discriminative_score(real, synthetic, n_steps=args.disc_steps,
+                                n_repeats=args.disc_repeats, random_state=seed)
     pred = predictive_score(real, synthetic, n_steps=args.pred_steps, reference=False,
                             random_state=seed)
     return {"discriminative": disc.mean, "predictive": pred.mean,
@@ -192,7 +194,8 @@ def benchmark(dataset, args):
         # Train-on-real reference, once per dataset: the same protocol fed the real data.
         result["predictive_real"] = predictive_score(real, real, n_steps=args.pred_steps,
                                                      reference=False, random_state=0).mean
-    result.update(n_sequences=len(real), shape=list(real.shape))
+    # The settings each dataset's rows were run with (--update may mix runs across files).
+    result.update(n_sequences=len(real), shape=list(real.shape), settings=settings(args))
     reference = result["predictive_real"]
     for name in sorted(args.methods, key=lambda m: m != "boltgan"):  # its time: the budget
         result[name] = run_method(name, real, budget_for(result, name, args), args)
@@ -220,7 +223,8 @@ def print_table(results):
 
 def settings(args):
     return {"budget_seconds": args.budget_seconds, "seeds": args.seeds,
-            "disc_steps": args.disc_steps, "pred_steps": args.pred_steps,
+            "disc_steps": args.disc_steps, "disc_repeats": args.disc_repeats,
+            "pred_steps": args.pred_steps,
             "torch_threads": N_THREADS, "torch": torch.__version__}
 
 
@@ -238,6 +242,9 @@ def main(argv=None):
                         help="one budget for all (default: Bolt-GAN's default fit time)")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--disc-steps", type=int, default=2000)
+    parser.add_argument("--disc-repeats", type=int, default=10,
+                        help="post-hoc classifiers per synthetic set, averaged (as "
+                             "bench_quality.py; the runs before this option used one)")
     parser.add_argument("--pred-steps", type=int, default=5000)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--update", action="store_true", help="keep other rows in --output")
