@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._calibration import SpreadCalibration
 from ._categorical import CategoricalLayout, check_categorical_features
 from ._feedback import FeedbackScheduler, resolve_epochs
 from ._losses import LOSSES
@@ -32,6 +33,10 @@ logger = logging.getLogger("skboltgan")
 
 _MAX_SEED = np.iinfo(np.int32).max
 _DIVERSITY_BATCH = 128  # windows generated each epoch to measure sample diversity
+# Generated windows the spread calibration is fitted on: its standard deviations then
+# carry well under 1% sampling error, and generating them costs a fraction of an epoch.
+_CALIBRATION_WINDOWS = 4096
+_SAMPLE_CHUNK = 1024  # windows generated per forward pass (see iter_samples)
 # Discriminator batches of a num_epochs="auto" fit. A GAN's progress follows its updates,
 # not its passes over the data: the epoch screen (docs: quality ablation) found the best
 # epochs near this many batches on 3,662 stock windows and on 19,711 energy windows alike.
@@ -172,7 +177,10 @@ class BoltGANSynthesizer(BaseEstimator):
         after ``n`` updates: the average spans about the last tenth of the updates until
         ``1 / (1 - ema_decay)`` updates, and that many after (at the defaults on stocks,
         1,700 updates in all, the warm-up rules throughout). It evens out the GAN's
-        oscillation from update to update; 0 keeps the last weights.
+        oscillation from update to update; 0 keeps the last weights. An average of
+        networks spreads its outputs less than the networks it averages, so ``fit`` ends by
+        fitting ``spread_calibration_`` to give the averaged generator's windows the
+        training windows' mean and spread again.
     validation_fraction : float in (0, 0.5) or None, default=None
         Share of the windows held out to score the generator during training: up to five
         blocks spread over the windows (of each class for a conditional fit), with the
@@ -230,6 +238,13 @@ class BoltGANSynthesizer(BaseEstimator):
         correlated group's leading principal axis, never its lesser ones. The generator
         maps each step's noise straight to them as well as through its LSTM
         (``noise_dim > 0`` only; empty otherwise).
+    spread_calibration_ : object or None
+        With weight averaging (``ema_decay > 0``), the affine map per numeric network
+        coordinate (``scale``, ``shift``) that :meth:`sample` applies to the generator's
+        output, fitted at the end of ``fit`` on 4,096 generated windows so that they take
+        the training windows' mean and standard deviation, pooled over windows and steps
+        (as stochastic weight averaging recomputes batch-norm statistics after averaging).
+        None without averaging.
     history_ : list of dict
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
         ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
@@ -426,8 +441,8 @@ class BoltGANSynthesizer(BaseEstimator):
                  else _white_features(data, self.noise_dim, _minor_axes(axes)))
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
-        init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed = (
-            check_random_state(self.random_state).randint(_MAX_SEED, size=5))
+        (init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed,
+         calibration_seed) = check_random_state(self.random_state).randint(_MAX_SEED, size=6)
         with torch.random.fork_rng(devices=_cuda_devices(device)), self._threads():
             torch.manual_seed(init_seed)  # weight init and dropout; restored on exit
             n_classes = 0 if classes is None else len(classes)
@@ -443,9 +458,12 @@ class BoltGANSynthesizer(BaseEstimator):
             history, final_state = self._train(
                 trainer, *_subset(data, labels, train), monitors,
                 self._checkpoint_store(X, y, earlier), num_epochs, earlier)
+            calibration = self._fit_spread_calibration(trainer, scaler, layout, axes, X, train,
+                                                       labels, calibration_seed)
         # Fitted attributes are set only now, so a failed fit leaves no half-fitted model.
         self._final_state = _to_numpy_tree(final_state)  # where a warm start continues
         self.scaler_, self.principal_axes_, self.white_features_ = scaler, axes, white
+        self.spread_calibration_ = calibration
         self.classes_, self.class_prior_ = classes, class_prior
         self.categories_ = layout.categories
         validation = monitors.validation
@@ -464,6 +482,42 @@ class BoltGANSynthesizer(BaseEstimator):
             return None
         return PrincipalAxes.fit(lambda: _encoded_chunks(scaler, layout, X),
                                  np.arange(n_numeric))
+
+    def _fit_spread_calibration(self, trainer, scaler, layout, axes, X, train, labels, seed):
+        """The map that gives the weight-averaged generator's windows the training windows'
+        spreads (``_calibration.py``); None without weight averaging."""
+        if not self.ema_decay or len(layout.numeric) == 0:
+            return None
+        rng = _torch_rng(seed)
+        n = min(_CALIBRATION_WINDOWS, len(train))
+        # Labels of randomly chosen training windows: the classes in their fit frequencies.
+        chosen = torch.randperm(len(train), generator=rng)[:n]
+        labels = None if labels is None else labels[torch.as_tensor(train)[chosen].to(
+            labels.device)]
+        generator, device = trainer.sampling_generator.eval(), trainer.device
+        generated = np.concatenate([
+            self._generate(generator, len(part), None if labels is None else labels[part],
+                           rng, device)
+            for part in torch.arange(n, device=device).split(_SAMPLE_CHUNK)])
+        if axes is not None:
+            generated = axes.inverse_transform(generated)
+        n_numeric = len(layout.numeric)
+
+        def training_windows():
+            for start in range(0, len(train), _SAMPLE_CHUNK):
+                part = X[train[start:start + _SAMPLE_CHUNK]]
+                yield scaler.transform(part)[..., layout.numeric]
+
+        calibration = SpreadCalibration.fit(generated[..., :n_numeric], training_windows)
+        logger.info("spread calibration: level stretches %.3f to %.3f, within-window "
+                    "stretches %.3f to %.3f", calibration.level_scale.min(),
+                    calibration.level_scale.max(), calibration.within_scale.min(),
+                    calibration.within_scale.max())
+        return calibration
+
+    def _spread_calibration(self):
+        # Absent from a model pickled before the calibration existed, which sampled without.
+        return getattr(self, "spread_calibration_", None)
 
     def _principal_axes(self):
         # Absent from a model pickled before decorrelate existed, which was fitted without.
@@ -749,7 +803,7 @@ class BoltGANSynthesizer(BaseEstimator):
                 start += len(chunk)
         return out
 
-    def iter_samples(self, n_samples, *, chunk_size=1024, y=None, random_state=None):
+    def iter_samples(self, n_samples, *, chunk_size=_SAMPLE_CHUNK, y=None, random_state=None):
         """Generate ``n_samples`` sequences as an iterator of chunks (bounded memory).
 
         Parameters
@@ -772,7 +826,7 @@ class BoltGANSynthesizer(BaseEstimator):
         labels = self._encode_sample_labels(y, n_samples, random_state)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         generator, layout = self.generator_, self._layout()
-        axes = self._principal_axes()
+        axes, calibration = self._principal_axes(), self._spread_calibration()
         device = next(generator.parameters()).device
         # Noise comes from a CPU generator on every device (CUDA's differs), so a seed gives
         # the same latents wherever the model runs.
@@ -784,6 +838,8 @@ class BoltGANSynthesizer(BaseEstimator):
             generated = self._generate(generator, n, chunk_labels, noise_rng, device)
             if axes is not None:
                 generated = axes.inverse_transform(generated)
+            if calibration is not None:
+                generated = calibration.transform(generated)
             yield layout.decode(generated, self._to_data_units)
 
     def _to_data_units(self, generated):
@@ -865,6 +921,8 @@ class BoltGANSynthesizer(BaseEstimator):
         estimator.principal_axes_ = PrincipalAxes(**axes) if axes else None
         # Absent from files saved before the noise skip existed, whose models had none.
         estimator.white_features_ = arrays.get("white_features", np.zeros(0, dtype=int))
+        calibration = _prefixed(arrays, "spread_calibration/")  # absent: saved before it existed
+        estimator.spread_calibration_ = SpreadCalibration(**calibration) if calibration else None
         estimator.classes_ = arrays.get("classes")
         prior = fitted["class_prior_"]
         estimator.class_prior_ = None if prior is None else np.asarray(prior)
@@ -903,6 +961,9 @@ class BoltGANSynthesizer(BaseEstimator):
             arrays.update({f"principal_axes/{k}": v
                            for k, v in self._principal_axes().to_arrays().items()})
         arrays["white_features"] = np.asarray(self._white_features(), dtype=np.int64)
+        if self._spread_calibration() is not None:
+            arrays.update({f"spread_calibration/{k}": v
+                           for k, v in self._spread_calibration().to_arrays().items()})
         if self.classes_ is not None:
             arrays["classes"] = np.asarray(self.classes_.tolist())  # no object arrays
         arrays.update({f"categories/{i}": c for i, c in enumerate(self.categories_)})
