@@ -12,9 +12,11 @@ the minutes recorded are contended single-thread minutes, not a budget::
 
 Results go to ``benchmarks/results/epoch_screen.json`` (dataset, then variant, then one run
 per seed with its points, which may differ between runs); ``--update`` adds to what is
-there. ``--disc-repeats`` averages that many post-hoc classifiers per point (default one,
-as the stored runs without a ``disc_repeats`` entry; the protocol uses ten), and
-``--predictive`` adds the predictive score beside train-on-real's.
+there, for runs of the same package code (``bench_quality.code_fingerprint``; it stops
+rather than pool a variant's runs across code). ``--disc-repeats`` averages that many
+post-hoc classifiers per point (default one, as the stored runs without a
+``disc_repeats`` entry; the protocol uses ten), and ``--predictive`` adds the predictive
+score beside train-on-real's.
 """
 
 import argparse
@@ -26,7 +28,7 @@ from pathlib import Path
 from joblib import Parallel, delayed
 
 from ablation_quality import VARIANTS
-from bench_quality import holdout_split, load, mean_ci
+from bench_quality import code_fingerprint, holdout_split, load, mean_ci
 from learning_curve import score_point, snapshot_samples, snapshot_synthesizer
 from skboltgan.metrics import memorization_ratio
 
@@ -43,13 +45,27 @@ def screen(name, variant, epochs, seed, disc_repeats=1, predictive=False):
     minutes = (time.perf_counter() - start) / 60
     points = []
     for epoch in epochs:
-        synthetic = snapshot_samples(gan, epoch, len(real), seed)
+        synthetic = snapshot_samples(gan, epoch, len(real), seed, training)
         points.append({
             "epoch": epoch, **score_point(real, synthetic, seed, disc_repeats, predictive),
             "memorization": float(memorization_ratio(training, synthetic, holdout)),
         })
     return name, variant, {"seed": seed, "fit_minutes": minutes, "disc_repeats": disc_repeats,
-                           "points": points}
+                           "points": points, "code": code_fingerprint()}
+
+
+def check_same_code(table, datasets, variants):
+    """Stop before any fit if a stored variant's runs come from other package code: seeds
+    are pooled only within one code (a change of code leaves the variant's name and
+    configuration as they were)."""
+    code = code_fingerprint()
+    for name in datasets:
+        for variant in variants:
+            entry = table.get(name, {}).get(variant)
+            if (entry is not None and entry["config"] == VARIANTS[variant]
+                    and any(run.get("code") != code for run in entry["runs"])):
+                raise SystemExit(f"{name} {variant}: the stored runs were made with other "
+                                 "package code; write this run elsewhere (--output).")
 
 
 def summarise(entry):
@@ -82,6 +98,8 @@ def main(argv=None):
     table = {}
     jobs = [(name, variant, seed) for name in args.datasets for variant in args.variants
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
+    if args.update and args.output.exists():
+        check_same_code(json.loads(args.output.read_text()), args.datasets, args.variants)
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(screen)(name, variant, epochs, seed, args.disc_repeats, args.predictive)
         for name, variant, seed in jobs)

@@ -28,12 +28,14 @@ import argparse
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed
 
 from ablation_quality import PAPER, VARIANTS, make_synthesizer, seconds_per_epoch
-from bench_quality import load
+from bench_quality import code_fingerprint, load
 from skboltgan._synthesizer import _to_arrays
 from skboltgan.metrics import discriminative_score, predictive_score
 
@@ -73,10 +75,17 @@ def snapshot_synthesizer(params, epochs, **extra):
     return gan
 
 
-def snapshot_samples(gan, epoch, n, seed):
-    """``n`` windows from the generator as it was at ``epoch``."""
+def snapshot_samples(gan, epoch, n, seed, training):
+    """``n`` windows from the generator as it was at ``epoch``, with the spread calibration
+    a fit ending there would give it (fitted on ``training``, the fit's windows; its
+    generated windows are drawn from ``seed``, not from the fit's own seed sequence)."""
     gan.generator_state_ = gan.snapshots_[epoch]
     gan._modules = {}  # rebuild the generator from the snapshot
+    if gan._spread_calibration() is not None:
+        snapshot = SimpleNamespace(sampling_generator=gan.generator_, device=torch.device("cpu"))
+        gan.spread_calibration_ = gan._fit_spread_calibration(
+            snapshot, gan.scaler_, gan._layout(), gan._principal_axes(), training,
+            np.arange(len(training)), None, seed)
     return gan.sample(n, random_state=seed)
 
 
@@ -84,10 +93,11 @@ def curve(real, params, epochs, seed, disc_repeats, predictive=False):
     start = time.perf_counter()
     gan = snapshot_synthesizer(params, epochs, n_threads=1, random_state=seed).fit(real)
     minutes = (time.perf_counter() - start) / 60
-    points = [{"epoch": epoch, **score_point(real, snapshot_samples(gan, epoch, len(real), seed),
-                                             seed, disc_repeats, predictive)}
+    points = [{"epoch": epoch,
+               **score_point(real, snapshot_samples(gan, epoch, len(real), seed, real), seed,
+                             disc_repeats, predictive)}
               for epoch in epochs]
-    return {"seed": seed, "fit_minutes": minutes, "points": points}
+    return {"seed": seed, "fit_minutes": minutes, "points": points, "code": code_fingerprint()}
 
 
 def score_point(real, synthetic, seed, disc_repeats, predictive=False):
