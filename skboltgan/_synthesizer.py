@@ -179,8 +179,8 @@ class BoltGANSynthesizer(BaseEstimator):
         1,700 updates in all, the warm-up rules throughout). It evens out the GAN's
         oscillation from update to update; 0 keeps the last weights. An average of
         networks spreads its outputs less than the networks it averages, so ``fit`` ends by
-        fitting ``spread_calibration_`` to give the averaged generator's windows the
-        training windows' mean and spread again.
+        fitting ``spread_calibration_``, which gives the averaged generator's windows the
+        training windows' spreads again.
     validation_fraction : float in (0, 0.5) or None, default=None
         Share of the windows held out to score the generator during training: up to five
         blocks spread over the windows (of each class for a conditional fit), with the
@@ -239,12 +239,15 @@ class BoltGANSynthesizer(BaseEstimator):
         maps each step's noise straight to them as well as through its LSTM
         (``noise_dim > 0`` only; empty otherwise).
     spread_calibration_ : object or None
-        With weight averaging (``ema_decay > 0``), the affine map per numeric network
-        coordinate (``scale``, ``shift``) that :meth:`sample` applies to the generator's
-        output, fitted at the end of ``fit`` on 4,096 generated windows so that they take
-        the training windows' mean and standard deviation, pooled over windows and steps
-        (as stochastic weight averaging recomputes batch-norm statistics after averaging).
-        None without averaging.
+        With weight averaging (``ema_decay > 0``), the map :meth:`sample` applies to each
+        numeric feature of the generated windows (scaled, after any principal axes are
+        turned back): a stretch of the window levels (each window's mean over its steps,
+        ``level_scale``), one of the steps' deviations from their level
+        (``within_scale``) and a ``shift``, fitted at the end of ``fit`` on 4,096
+        generated windows so that they take the training windows' mean, standard
+        deviation of levels and standard deviation of deviations, then clipped to the
+        feature's fitted range (as stochastic weight averaging recomputes batch-norm
+        statistics after averaging). None without averaging.
     history_ : list of dict
         One JSON-serialisable record per epoch: ``epoch``, ``phase`` (``"normal"`` or
         ``"bolt"``), ``d_loss``, ``g_loss`` (means over the epoch's updates; ``g_loss`` is
