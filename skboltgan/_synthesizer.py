@@ -303,10 +303,10 @@ class BoltGANSynthesizer(BaseEstimator):
     generator's samples (``spread_calibration_``) brought energy's samples off typical
     values (see the quality ablation in the user guide). In the quality benchmark (5
     seeds) they scored 0.062 on stocks (0.057 before the calibration, on another CPU;
-    0.258 over three seeds without ``decorrelate``, 0.087 with ``block_size=4``), 0.022 on
-    sines before the calibration (0.119 with ``block_size=4``) and 0.259 on energy (0.291
-    without the calibration, 0.315 without the noise skip, 0.339 without ``decorrelate``
-    over three seeds).
+    0.258 over three seeds without ``decorrelate``, 0.087 with ``block_size=4``), 0.025
+    on sines (0.022 before the calibration; 0.119 with ``block_size=4``) and 0.259 on
+    energy (0.291 without the calibration, 0.315 without the noise skip, 0.339 without
+    ``decorrelate`` over three seeds).
 
     Examples
     --------
