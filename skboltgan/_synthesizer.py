@@ -144,14 +144,6 @@ class BoltGANSynthesizer(BaseEstimator):
     step_logits : bool, default=True
         The discriminator emits a logit at every time step (RCGAN, TimeGAN) instead of one
         per sequence from its flattened hidden states (the paper's head).
-    step_changes : bool, default=True
-        The discriminator's LSTM sees each step's change from the step before beside the
-        step (the paper's sees the steps alone). It then judges how windows move from step
-        to step as directly as their levels: with False, energy's samples moved their
-        indoor sensors together from one 10-minute step to the next twice as much as the
-        data (mean absolute correlation of the changes 0.17 against 0.09) and stocks'
-        trading volume changed a third too little from day to day. It makes fits about a
-        third slower.
     discriminator_lr : float or None, default=None
         The discriminator's Adam learning rate; None uses ``lr``.
     discriminator_steps : int, default=5
@@ -297,8 +289,8 @@ class BoltGANSynthesizer(BaseEstimator):
     The paper's configuration is ``latent_dim=100, lstm_hidden=308, lstm_layers=3,
     dropout=0.3, batch_size=32, lr=2e-4, num_epochs=2500, feedback_interval=500,
     feedback_epochs=100`` with its generator and training game, ``noise_dim=0,
-    block_size=1, discriminator_steps=1, moment_weight=0, step_logits=False,
-    step_changes=False``; it takes days per fit on a 2-core CPU. The network size and learning rate of the defaults won a
+    block_size=1, discriminator_steps=1, moment_weight=0, step_logits=False``; it takes days
+    per fit on a 2-core CPU. The network size and learning rate of the defaults won a
     measured search within 150 s of training on the stock data
     (``benchmarks/search_defaults.py``); the generator design and objective (``noise_dim``,
     ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an ablation at equal
@@ -348,7 +340,6 @@ class BoltGANSynthesizer(BaseEstimator):
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "moment_weight": [Interval(Real, 0, None, closed="left")],
         "step_logits": ["boolean"],
-        "step_changes": ["boolean"],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "discriminator_steps": [_positive_int()],
         "categorical_features": ["array-like", None],
@@ -374,7 +365,7 @@ class BoltGANSynthesizer(BaseEstimator):
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=1, decorrelate=True,
                  loss="bce", gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
-                 step_changes=True, discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
+                 discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
                  validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
                  warm_start=False, max_time=None, categorical_features=None,
@@ -400,7 +391,6 @@ class BoltGANSynthesizer(BaseEstimator):
         self.gradient_penalty = gradient_penalty
         self.moment_weight = moment_weight
         self.step_logits = step_logits
-        self.step_changes = step_changes
         self.discriminator_lr = discriminator_lr
         self.discriminator_steps = discriminator_steps
         self.ema_decay = ema_decay
@@ -741,8 +731,7 @@ class BoltGANSynthesizer(BaseEstimator):
                                   noise_skip_features=tuple(white_features))
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
                                           self.lstm_layers, self.dropout, n_classes,
-                                          step_logits=self.step_logits,
-                                          step_changes=self.step_changes)
+                                          step_logits=self.step_logits)
         return generator.to(device), discriminator.to(device)
 
     def _generator_dropout(self):
@@ -927,8 +916,7 @@ class BoltGANSynthesizer(BaseEstimator):
             The fitted synthesizer.
         """
         metadata, arrays = read_model_file(path)
-        # Files saved before step_changes existed hold discriminators without it.
-        estimator = cls(**{"step_changes": False, **metadata["params"]})
+        estimator = cls(**metadata["params"])
         fitted = metadata["fitted"]
         estimator.generator_state_ = _prefixed(arrays, "generator/")
         estimator.discriminator_state_ = _prefixed(arrays, "discriminator/")

@@ -8,7 +8,6 @@ from skboltgan import BoltGANSynthesizer
 from skboltgan._losses import (discriminator_loss, generator_loss, gradient_penalty,
                                moment_loss)
 from skboltgan._networks import LSTMDiscriminator, LSTMGenerator
-from skboltgan._persistence import write_model_file
 from skboltgan._training import AdversarialTrainer
 
 from .conftest import TINY
@@ -129,20 +128,6 @@ def test_step_logits_give_one_logit_per_step():
     per_sequence = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0)
     assert per_step(x).shape == (5, SEQ_LEN)
     assert per_sequence(x).shape == (5,)
-
-
-def test_step_changes_feed_each_steps_change_beside_the_step():
-    x = torch.rand(5, SEQ_LEN, N_FEATURES)
-    torch.manual_seed(0)
-    with_changes = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, step_changes=True)
-    wide = LSTMDiscriminator(SEQ_LEN, 2 * N_FEATURES, HIDDEN, 1, 0.0)
-    wide.load_state_dict(with_changes.state_dict())
-    changes = torch.cat([torch.zeros(5, 1, N_FEATURES), x[:, 1:] - x[:, :-1]], dim=1)
-    torch.testing.assert_close(with_changes(x), wide(torch.cat([x, changes], dim=2)))
-    # Shifting a whole window changes its levels but none of its step changes.
-    shifted = x + 0.5
-    torch.testing.assert_close(torch.diff(shifted, dim=1), torch.diff(x, dim=1))
-    assert not torch.allclose(with_changes(shifted), with_changes(x))
 
 
 # ------------------------------------------------------------------------------ losses
@@ -272,7 +257,7 @@ def test_weight_average_changes_the_fitted_generator_not_the_training(sines):
 
 # -------------------------------------------------------------- through the estimator
 @pytest.mark.parametrize("params", [
-    dict(noise_dim=0, discriminator_steps=1, step_changes=False),  # the paper's design
+    dict(noise_dim=0, discriminator_steps=1),               # the paper's design
     dict(noise_dim=3, block_size=4, step_logits=True),
     dict(noise_dim=3, loss="wgan-gp", gradient_penalty=1.0),
     dict(noise_dim=3, loss="lsgan", moment_weight=10.0, discriminator_lr=2e-3),
@@ -310,26 +295,6 @@ def test_only_the_papers_generator_trains_with_dropout(sines, noise_dim, trains_
         trained = generator.train()(z, step_noise=step_noise)
     generator.eval()
     assert torch.equal(evaluated, trained) is not trains_with_dropout
-
-
-@pytest.mark.parametrize("step_changes, width", [(True, 2 * 2), (False, 2)])
-def test_step_changes_set_the_discriminators_input(sines, step_changes, width):
-    gan = BoltGANSynthesizer(**dict(TINY, num_epochs=1), step_changes=step_changes,
-                             random_state=0).fit(sines[..., :2])
-    assert gan.discriminator_state_["lstm.weight_ih_l0"].shape[1] == width
-
-
-def test_file_saved_before_step_changes_loads_its_discriminator(sines, tmp_path):
-    # Files written before the parameter existed hold discriminators fed the steps alone.
-    gan = BoltGANSynthesizer(**TINY, step_changes=False, random_state=0).fit(sines)
-    metadata = gan._file_metadata()
-    del metadata["params"]["step_changes"]
-    write_model_file(tmp_path / "old.npz", metadata, gan._file_arrays())
-    loaded = BoltGANSynthesizer.load(tmp_path / "old.npz")
-    assert loaded.step_changes is False
-    np.testing.assert_array_equal(loaded.sample(5), gan.sample(5))
-    loaded.set_params(warm_start=True, num_epochs=1).fit(sines)  # the discriminator loads
-    assert len(loaded.history_) == len(gan.history_) + 1
 
 
 def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
