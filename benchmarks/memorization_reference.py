@@ -8,9 +8,9 @@ Real windows the generator never saw, so their ratios show what the ratio does w
 copying: how far below 1 a dataset's non-stationarity alone can put it.
 
 A held-out block also lies farther from the training windows than a window from inside the
-training period does: its middle windows are a block's length from the nearest training
-window in time, where a window inside the period has training windows a window's length
-away on either side. So the script also scores every training window against the training
+training period does: its middle windows start half a block and the 23-window gap from the
+nearest training window in time, where a window inside the period has training windows
+starting a window's length away on either side. So the script also scores every training window against the training
 windows that share no time step with it ("in-period" below): the ratio and closer share a
 fresh window from the training period would get, drift between periods aside.
 
