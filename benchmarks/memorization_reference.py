@@ -10,9 +10,10 @@ copying: how far below 1 a dataset's non-stationarity alone can put it.
 A held-out block also lies farther from the training windows than a window from inside the
 training period does: its middle windows start half a block and the 23-window gap from the
 nearest training window in time, where a window inside the period has training windows
-starting a window's length away on either side. So the script also scores every training window against the training
-windows that share no time step with it ("in-period" below): the ratio and closer share a
-fresh window from the training period would get, drift between periods aside.
+starting a window's length away on either side. So the script also scores every training
+window against the training windows that share no time step with it ("in-period" below):
+the ratio and closer share a fresh window from the training period would get, drift
+between periods aside.
 
     python benchmarks/memorization_reference.py
 
@@ -30,6 +31,7 @@ import torch
 
 from bench_quality import holdout_indices, load
 from skboltgan.metrics import memorization_ratio
+from skboltgan.metrics._memorization import nearest_distances
 
 RESULTS = Path(__file__).parent / "results" / "memorization_reference.json"
 
@@ -52,12 +54,11 @@ def in_period(name, seq_len=24, chunk_size=1024):
     that share no time step with it (window indices ``seq_len`` or more apart)."""
     real = load(name)
     train, held_out = holdout_indices(len(real))
-    training = real[train]
-    holdout_dcr = memorization_ratio(training, real[held_out], real[held_out]).holdout_dcr
-    low, high = training.min(axis=(0, 1)), training.max(axis=(0, 1))
-    flat = torch.from_numpy(((training - low) / np.where(high > low, high - low, 1.0))
-                            .reshape(len(training), -1))
-    index = torch.from_numpy(train)
+    low, high = real[train].min(axis=(0, 1)), real[train].max(axis=(0, 1))
+    # memorization_ratio's scaling: each feature by its range in the training windows.
+    scaled = ((real - low) / np.where(high > low, high - low, 1.0)).reshape(len(real), -1)
+    holdout_dcr = nearest_distances(scaled[held_out], scaled[train])
+    flat, index = torch.from_numpy(scaled[train]), torch.from_numpy(train)
     dcr = []
     for start in range(0, len(flat), chunk_size):  # exact distances, float64
         distances = torch.cdist(flat[start:start + chunk_size], flat)
