@@ -183,26 +183,14 @@ class LSTMDiscriminator(nn.Module):
         Number of classes for conditional discrimination; 0 means unconditional.
     step_logits : bool, default=False
         One logit per time step instead of one per sequence.
-    step_changes : bool, default=False
-        Feed each step's change from the step before (0 at the first step) beside the step,
-        so the LSTM judges how a window moves from step to step without having to learn
-        differencing first.
-
-    Attributes
-    ----------
-    change_weight : float
-        Factor on the step changes fed in (1 unless the trainer is fading them in).
     """
 
     def __init__(self, seq_len, n_features, hidden_size, num_layers, dropout, n_classes=0,
-                 step_logits=False, step_changes=False):
+                 step_logits=False):
         super().__init__()
         label_dim = n_features if n_classes else 0
         self.embedding = nn.Embedding(n_classes, label_dim) if n_classes else None
-        self.step_changes = step_changes
-        self.change_weight = 1.0
-        input_size = (2 if step_changes else 1) * n_features + label_dim
-        self.lstm = _lstm(input_size, hidden_size, num_layers, dropout)
+        self.lstm = _lstm(n_features + label_dim, hidden_size, num_layers, dropout)
         self.step_logits = step_logits
         if step_logits:
             self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden_size, 1))
@@ -216,9 +204,6 @@ class LSTMDiscriminator(nn.Module):
             )
 
     def forward(self, x, labels=None):
-        if self.step_changes:
-            changes = torch.diff(x, dim=1, prepend=x[:, :1])
-            x = torch.cat([x, self.change_weight * changes], dim=2)
         if self.embedding is not None:
             label_steps = self.embedding(labels).unsqueeze(1).expand(-1, x.shape[1], -1)
             x = torch.cat([x, label_steps], dim=2)

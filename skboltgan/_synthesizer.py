@@ -41,12 +41,6 @@ _SAMPLE_CHUNK = 1024  # windows generated per forward pass (see iter_samples)
 # not its passes over the data: the epoch screen (docs: quality ablation) found the best
 # epochs near this many batches on 3,662 stock windows and on 19,711 energy windows alike.
 AUTO_BATCHES = 8000
-# Discriminator updates over which its view of the step changes is faded in (a tenth of an
-# "auto" fit). At the start the generator's step noise makes its changes unlike any smooth
-# series'; seen whole, they let the discriminator win outright on sines (loss 0.001 from the
-# seventh epoch; one seed of five never recovered), where faded in the game turned by the
-# fifth epoch.
-CHANGE_FADE_IN = AUTO_BATCHES // 10
 # Lag-1 autocorrelation under which a feature counts as white noise, and the generator maps
 # each step's noise straight to it (LSTMGenerator's noise skip). In the networks'
 # coordinates, energy's random columns have 0.00 and -0.01 and its other features 0.75 or
@@ -150,15 +144,6 @@ class BoltGANSynthesizer(BaseEstimator):
     step_logits : bool, default=True
         The discriminator emits a logit at every time step (RCGAN, TimeGAN) instead of one
         per sequence from its flattened hidden states (the paper's head).
-    step_changes : bool, default=True
-        The discriminator's LSTM sees each step's change from the step before beside the
-        step (the paper's sees the steps alone). It then judges how windows move from step
-        to step as directly as their levels: with False, energy's samples moved their
-        indoor sensors together from one 10-minute step to the next twice as much as the
-        data (mean absolute correlation of the changes 0.17 against 0.09) and stocks'
-        trading volume changed a third too little from day to day. The changes are faded
-        in over the first 800 discriminator updates (a tenth of an "auto" fit), so that the
-        generator's first, noisy windows do not hand the discriminator an outright win.
     discriminator_lr : float or None, default=None
         The discriminator's Adam learning rate; None uses ``lr``.
     discriminator_steps : int, default=5
@@ -303,25 +288,25 @@ class BoltGANSynthesizer(BaseEstimator):
     -----
     The paper's configuration is ``latent_dim=100, lstm_hidden=308, lstm_layers=3,
     dropout=0.3, batch_size=32, lr=2e-4, num_epochs=2500, feedback_interval=500,
-    feedback_epochs=100`` with its generator and training game, ``noise_dim=0, block_size=1,
-    discriminator_steps=1, moment_weight=0, step_logits=False, step_changes=False``; it
-    takes days per fit on a 2-core CPU. The network size and learning rate of the defaults
-    won a measured search within 150 s of training on the stock data
+    feedback_epochs=100`` with its generator and training game, ``noise_dim=0,
+    block_size=1, discriminator_steps=1, moment_weight=0, step_logits=False``; it takes days
+    per fit on a 2-core CPU. The network size and learning rate of the defaults won a
+    measured search within 150 s of training on the stock data
     (``benchmarks/search_defaults.py``); the generator design and objective (``noise_dim``,
     ``discriminator_steps``, ``moment_weight``, ``step_logits``) won an ablation at equal
-    compute on stocks and sines (``benchmarks/ablation_quality.py``); ``lstm_hidden=64`` and
-    ``num_epochs="auto"`` won its screen along one fit on all three benchmark datasets and a
-    5-seed confirmation; ``block_size=1`` with no dropout in the generator won a 5-seed
-    screen on all three; ``decorrelate`` fixed what a post-hoc classifier told the stock
-    samples by, and the noise skip onto white-noise features (``white_features_``) closed
-    energy's predictive gap, and the spread calibration of the averaged generator's samples
-    (``spread_calibration_``) brought energy's samples off typical values (see the quality
-    ablation in the user guide). In the quality benchmark (5 seeds) they scored 0.062 on
-    stocks (0.057 before the calibration, on another CPU; 0.258 over three seeds without
-    ``decorrelate``, 0.087 with ``block_size=4``), 0.025 on sines (0.022 before the
-    calibration; 0.119 with ``block_size=4``) and 0.259 on energy (0.291 without the
-    calibration, 0.315 without the noise skip, 0.339 without ``decorrelate`` over three
-    seeds).
+    compute on stocks and sines (``benchmarks/ablation_quality.py``); ``lstm_hidden=64``
+    and ``num_epochs="auto"`` won its screen along one fit on all three benchmark datasets
+    and a 5-seed confirmation; ``block_size=1`` with no dropout in the generator won a
+    5-seed screen on all three; ``decorrelate`` fixed what a post-hoc classifier told the
+    stock samples by, and the noise skip onto white-noise features (``white_features_``)
+    closed energy's predictive gap, and the spread calibration of the averaged
+    generator's samples (``spread_calibration_``) brought energy's samples off typical
+    values (see the quality ablation in the user guide). In the quality benchmark (5
+    seeds) they scored 0.062 on stocks (0.057 before the calibration, on another CPU;
+    0.258 over three seeds without ``decorrelate``, 0.087 with ``block_size=4``), 0.025
+    on sines (0.022 before the calibration; 0.119 with ``block_size=4``) and 0.259 on
+    energy (0.291 without the calibration, 0.315 without the noise skip, 0.339 without
+    ``decorrelate`` over three seeds).
 
     Examples
     --------
@@ -355,7 +340,6 @@ class BoltGANSynthesizer(BaseEstimator):
         "gradient_penalty": [Interval(Real, 0, None, closed="left")],
         "moment_weight": [Interval(Real, 0, None, closed="left")],
         "step_logits": ["boolean"],
-        "step_changes": ["boolean"],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "discriminator_steps": [_positive_int()],
         "categorical_features": ["array-like", None],
@@ -381,9 +365,9 @@ class BoltGANSynthesizer(BaseEstimator):
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
                  feedback_sample_size=256, noise_dim=16, block_size=1, decorrelate=True,
                  loss="bce", gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
-                 step_changes=True, discriminator_lr=None, discriminator_steps=5,
-                 ema_decay=0.999, validation_fraction=None, validation_every=5,
-                 early_stopping=False, n_iter_no_change=10, tol=1e-3,
+                 discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
+                 validation_fraction=None,
+                 validation_every=5, early_stopping=False, n_iter_no_change=10, tol=1e-3,
                  warm_start=False, max_time=None, categorical_features=None,
                  precision="float32", device="auto", n_threads=None, checkpoint_dir=None,
                  checkpoint_every=10, random_state=None, verbose=0):
@@ -407,7 +391,6 @@ class BoltGANSynthesizer(BaseEstimator):
         self.gradient_penalty = gradient_penalty
         self.moment_weight = moment_weight
         self.step_logits = step_logits
-        self.step_changes = step_changes
         self.discriminator_lr = discriminator_lr
         self.discriminator_steps = discriminator_steps
         self.ema_decay = ema_decay
@@ -627,8 +610,7 @@ class BoltGANSynthesizer(BaseEstimator):
             shuffle_rng=_torch_rng(shuffle_seed), discriminator_lr=self.discriminator_lr,
             discriminator_steps=self.discriminator_steps,
             gradient_penalty=self.gradient_penalty, moment_weight=self.moment_weight,
-            ema_decay=self.ema_decay,
-            change_fade_in=CHANGE_FADE_IN if self.step_changes else 0)
+            ema_decay=self.ema_decay)
 
     def _train(self, trainer, data, labels, monitors, store, num_epochs, earlier=None):
         """Run the trainer ``num_epochs`` epochs (``num_epochs`` resolved), resuming from and
@@ -749,8 +731,7 @@ class BoltGANSynthesizer(BaseEstimator):
                                   noise_skip_features=tuple(white_features))
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
                                           self.lstm_layers, self.dropout, n_classes,
-                                          step_logits=self.step_logits,
-                                          step_changes=self.step_changes)
+                                          step_logits=self.step_logits)
         return generator.to(device), discriminator.to(device)
 
     def _generator_dropout(self):
@@ -935,8 +916,7 @@ class BoltGANSynthesizer(BaseEstimator):
             The fitted synthesizer.
         """
         metadata, arrays = read_model_file(path)
-        # Files saved before step_changes existed hold discriminators without it.
-        estimator = cls(**{"step_changes": False, **metadata["params"]})
+        estimator = cls(**metadata["params"])
         fitted = metadata["fitted"]
         estimator.generator_state_ = _prefixed(arrays, "generator/")
         estimator.discriminator_state_ = _prefixed(arrays, "discriminator/")

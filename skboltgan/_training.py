@@ -88,15 +88,11 @@ class AdversarialTrainer:
         every generator update (warmed up as ``min(ema_decay, (1 + n) / (10 + n))`` after
         ``n`` updates, so early weights fade fast); :attr:`sampling_generator` is that
         average. 0 keeps no average.
-    change_fade_in : int, default=0
-        Discriminator updates over which the step changes a ``step_changes`` discriminator
-        sees are faded in, their factor rising linearly from 0 to 1 (counted from the first
-        update, so a shorter fit is the start of a longer one). 0 feeds them whole.
     """
 
     def __init__(self, generator, discriminator, *, batch_size, lr, betas, loss, precision,
                  device, noise_rng, shuffle_rng, discriminator_lr=None, discriminator_steps=1,
-                 gradient_penalty=10.0, moment_weight=0.0, ema_decay=0.0, change_fade_in=0):
+                 gradient_penalty=10.0, moment_weight=0.0, ema_decay=0.0):
         self.generator = generator
         self.discriminator = discriminator
         self.batch_size = batch_size
@@ -124,7 +120,6 @@ class AdversarialTrainer:
             # it is only ever run without autograd.
             self.ema_generator = copy.deepcopy(generator).eval()
         self.g_updates = 0
-        self.change_fade_in = change_fade_in
         self._epoch_sums = {}  # running sums of the epoch's statistics, see _track
 
     @property
@@ -181,8 +176,6 @@ class AdversarialTrainer:
 
         Returns ``(D loss, G loss)`` as tensors; the G loss is None when G was not updated.
         """
-        if self.change_fade_in:
-            self.discriminator.change_weight = min(1.0, self.d_updates / self.change_fade_in)
         self.d_updates += 1
         update_generator = self.d_updates % self.discriminator_steps == 0
         z, step_noise = self.noise(real.shape[0])

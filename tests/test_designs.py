@@ -4,12 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from skboltgan import BoltGANSynthesizer, _synthesizer
-from skboltgan._feedback import FeedbackScheduler
+from skboltgan import BoltGANSynthesizer
 from skboltgan._losses import (discriminator_loss, generator_loss, gradient_penalty,
                                moment_loss)
 from skboltgan._networks import LSTMDiscriminator, LSTMGenerator
-from skboltgan._persistence import write_model_file
 from skboltgan._training import AdversarialTrainer
 
 from .conftest import TINY
@@ -132,23 +130,6 @@ def test_step_logits_give_one_logit_per_step():
     assert per_sequence(x).shape == (5,)
 
 
-def test_step_changes_feed_each_steps_change_beside_the_step():
-    x = torch.rand(5, SEQ_LEN, N_FEATURES)
-    torch.manual_seed(0)
-    with_changes = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0, step_changes=True)
-    wide = LSTMDiscriminator(SEQ_LEN, 2 * N_FEATURES, HIDDEN, 1, 0.0)
-    wide.load_state_dict(with_changes.state_dict())
-    changes = torch.cat([torch.zeros(5, 1, N_FEATURES), x[:, 1:] - x[:, :-1]], dim=1)
-    torch.testing.assert_close(with_changes(x), wide(torch.cat([x, changes], dim=2)))
-    # Shifting a whole window changes its levels but none of its step changes.
-    shifted = x + 0.5
-    torch.testing.assert_close(torch.diff(shifted, dim=1), torch.diff(x, dim=1))
-    assert not torch.allclose(with_changes(shifted), with_changes(x))
-    # The trainer's fade-in scales the changes fed in.
-    with_changes.change_weight = 0.25
-    torch.testing.assert_close(with_changes(x), wide(torch.cat([x, 0.25 * changes], dim=2)))
-
-
 # ------------------------------------------------------------------------------ losses
 def test_bce_and_lsgan_losses_at_known_points():
     zeros = torch.zeros(4, SEQ_LEN)
@@ -227,23 +208,6 @@ def test_generator_pace_carries_across_epochs():
     assert losses[0] is None and losses[1] is not None and losses[2] is not None
 
 
-def test_step_changes_fade_in_over_the_given_updates():
-    # 4 epochs of 4 batches, faded in over 4 updates: the factor at each of the 16
-    # discriminator updates rises by a quarter per update from 0, then stays at 1.
-    trainer = _trainer(change_fade_in=4)
-    torch.manual_seed(0)
-    trainer.discriminator = LSTMDiscriminator(SEQ_LEN, N_FEATURES, HIDDEN, 1, 0.0,
-                                              step_changes=True)
-    trainer.opt_d = torch.optim.Adam(trainer.discriminator.parameters())
-    weights = []
-    trainer.opt_d.register_step_pre_hook(
-        lambda *a: weights.append(trainer.discriminator.change_weight))
-    trainer.fit(torch.rand(32, SEQ_LEN, N_FEATURES), None, FeedbackScheduler(4, None, 0),
-                strength=0.0, sample_size=8)
-    assert weights == [0.0, 0.25, 0.5, 0.75] + [1.0] * 12
-    assert _trainer().change_fade_in == 0  # whole from the start unless asked
-
-
 def test_discriminator_lr_is_separate():
     trainer = _trainer(lr=1e-3, discriminator_lr=4e-3)
     assert trainer.opt_g.param_groups[0]["lr"] == 1e-3
@@ -293,7 +257,7 @@ def test_weight_average_changes_the_fitted_generator_not_the_training(sines):
 
 # -------------------------------------------------------------- through the estimator
 @pytest.mark.parametrize("params", [
-    dict(noise_dim=0, discriminator_steps=1, step_changes=False),  # the paper's design
+    dict(noise_dim=0, discriminator_steps=1),               # the paper's design
     dict(noise_dim=3, block_size=4, step_logits=True),
     dict(noise_dim=3, loss="wgan-gp", gradient_penalty=1.0),
     dict(noise_dim=3, loss="lsgan", moment_weight=10.0, discriminator_lr=2e-3),
@@ -331,44 +295,6 @@ def test_only_the_papers_generator_trains_with_dropout(sines, noise_dim, trains_
         trained = generator.train()(z, step_noise=step_noise)
     generator.eval()
     assert torch.equal(evaluated, trained) is not trains_with_dropout
-
-
-@pytest.mark.parametrize("step_changes, width", [(True, 2 * 2), (False, 2)])
-def test_step_changes_set_the_discriminators_input(sines, step_changes, width):
-    gan = BoltGANSynthesizer(**dict(TINY, num_epochs=1), step_changes=step_changes,
-                             random_state=0).fit(sines[..., :2])
-    assert gan.discriminator_state_["lstm.weight_ih_l0"].shape[1] == width
-
-
-def test_estimator_fades_the_step_changes_in(sines, monkeypatch):
-    monkeypatch.setattr(_synthesizer, "CHANGE_FADE_IN", 4)
-    weights = []
-    forward = LSTMDiscriminator.forward
-
-    def recording_forward(self, x, labels=None):
-        if self.training and torch.is_grad_enabled():
-            weights.append(self.change_weight)
-        return forward(self, x, labels)
-
-    monkeypatch.setattr(LSTMDiscriminator, "forward", recording_forward)
-    # 64 windows in batches of 16 for 10 epochs: 40 discriminator updates, the first 4
-    # faded; the generator's first update comes after the fifth.
-    BoltGANSynthesizer(**dict(TINY, num_epochs=10), feedback_interval=None,
-                       random_state=0).fit(sines[:64])
-    assert weights[:5] == [0.0, 0.25, 0.5, 0.75, 1.0] and set(weights[5:]) == {1.0}
-
-
-def test_file_saved_before_step_changes_loads_its_discriminator(sines, tmp_path):
-    # Files written before the parameter existed hold discriminators fed the steps alone.
-    gan = BoltGANSynthesizer(**TINY, step_changes=False, random_state=0).fit(sines)
-    metadata = gan._file_metadata()
-    del metadata["params"]["step_changes"]
-    write_model_file(tmp_path / "old.npz", metadata, gan._file_arrays())
-    loaded = BoltGANSynthesizer.load(tmp_path / "old.npz")
-    assert loaded.step_changes is False
-    np.testing.assert_array_equal(loaded.sample(5), gan.sample(5))
-    loaded.set_params(warm_start=True, num_epochs=1).fit(sines)  # the discriminator loads
-    assert len(loaded.history_) == len(gan.history_) + 1
 
 
 def test_new_options_round_trip_through_save_and_load(sines, tmp_path):
