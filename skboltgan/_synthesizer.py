@@ -41,10 +41,6 @@ _SAMPLE_CHUNK = 1024  # windows generated per forward pass (see iter_samples)
 # not its passes over the data: the epoch screen (docs: quality ablation) found the best
 # epochs near this many batches on 3,662 stock windows and on 19,711 energy windows alike.
 AUTO_BATCHES = 8000
-# Least per-step noise of noise_dim="auto", which gives one value per network feature beyond
-# it. 16 won the quality ablation on stocks and sines (5 and 6 features); energy's 28
-# features with 16 values drew samples nearer the training windows than held-out real ones.
-MIN_AUTO_NOISE_DIM = 16
 # Lag-1 autocorrelation under which a feature counts as white noise, and the generator maps
 # each step's noise straight to it (LSTMGenerator's noise skip). In the networks'
 # coordinates, energy's random columns have 0.00 and -0.01 and its other features 0.75 or
@@ -116,11 +112,10 @@ class BoltGANSynthesizer(BaseEstimator):
         Weight of the feedback term added to the latent during refinement.
     feedback_sample_size : int, default=256
         Real and generated sequences drawn to estimate the two KL divergences at a bolt.
-    noise_dim : int or "auto", default="auto"
+    noise_dim : int, default=16
         Width of the fresh N(0, 1) noise fed to the generator's LSTM at every recurrent step
         (the sequence latent then sets the LSTM's initial state and is concatenated to every
-        step). ``"auto"`` gives one value per feature the networks see (one-hot columns and
-        principal axes included), and at least 16. Features that are white noise in the data (``white_features_``) also take a
+        step). Features that are white noise in the data (``white_features_``) also take a
         linear map of each step's noise past the LSTM. 0 selects the paper's design: the
         projected latent repeated at every step from a zero state, whose windows settle on
         a flat line.
@@ -338,7 +333,7 @@ class BoltGANSynthesizer(BaseEstimator):
         "feedback_epochs": _epochs_or_fraction(),
         "feedback_strength": [Interval(Real, 0, None, closed="left")],
         "feedback_sample_size": [Interval(Integral, 2, None, closed="left")],
-        "noise_dim": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "noise_dim": [Interval(Integral, 0, None, closed="left")],
         "block_size": [_positive_int()],
         "decorrelate": ["boolean"],
         "loss": [StrOptions(set(LOSSES))],
@@ -368,7 +363,7 @@ class BoltGANSynthesizer(BaseEstimator):
     def __init__(self, *, latent_dim=100, lstm_hidden=64, lstm_layers=2, dropout=0.3,
                  num_epochs="auto", batch_size=64, lr=1e-3, beta1=0.5, beta2=0.999,
                  feedback_interval=0.2, feedback_epochs=0.04, feedback_strength=0.1,
-                 feedback_sample_size=256, noise_dim="auto", block_size=1, decorrelate=True,
+                 feedback_sample_size=256, noise_dim=16, block_size=1, decorrelate=True,
                  loss="bce", gradient_penalty=10.0, moment_weight=10.0, step_logits=True,
                  discriminator_lr=None, discriminator_steps=5, ema_decay=0.999,
                  validation_fraction=None,
@@ -449,7 +444,7 @@ class BoltGANSynthesizer(BaseEstimator):
                 else self._fit_principal_axes(scaler, layout, X))
         data = _network_tensor(scaler, layout, axes, X, device)
         white = (self._white_features() if warm
-                 else _white_features(data, self._noise_dim(layout), _minor_axes(axes)))
+                 else _white_features(data, self.noise_dim, _minor_axes(axes)))
         if labels is not None:
             labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         (init_seed, noise_seed, shuffle_seed, validation_seed, stability_seed,
@@ -731,19 +726,13 @@ class BoltGANSynthesizer(BaseEstimator):
         n_features = layout.n_network_features
         generator = LSTMGenerator(self.latent_dim, seq_len, n_features, self.lstm_hidden,
                                   self.lstm_layers, self._generator_dropout(), n_classes,
-                                  noise_dim=self._noise_dim(layout), block_size=self.block_size,
+                                  noise_dim=self.noise_dim, block_size=self.block_size,
                                   categorical_sizes=layout.group_sizes,
                                   noise_skip_features=tuple(white_features))
         discriminator = LSTMDiscriminator(seq_len, n_features, self.lstm_hidden,
                                           self.lstm_layers, self.dropout, n_classes,
                                           step_logits=self.step_logits)
         return generator.to(device), discriminator.to(device)
-
-    def _noise_dim(self, layout):
-        """``noise_dim``, "auto" resolved for the networks' features in ``layout``."""
-        if self.noise_dim == "auto":
-            return max(MIN_AUTO_NOISE_DIM, layout.n_network_features)
-        return self.noise_dim
 
     def _generator_dropout(self):
         # Per-step noise already makes the generator stochastic. Dropout on top would make
