@@ -20,6 +20,7 @@ score beside train-on-real's.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import time
@@ -78,6 +79,30 @@ def summarise(entry):
     entry["summary"] = {str(epoch): mean_ci(scores[epoch]) for epoch in sorted(scores)}
 
 
+def store(args, table, name, variant, run):
+    """Add ``run`` to the results file and return the table written.
+
+    With ``--update`` the file is re-read under an exclusive lock before each write, so what
+    a concurrent ``--update`` run (other seeds, datasets or variants) wrote is kept: two runs
+    finishing in the same second once lost a seed when each wrote back its own reading.
+    """
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.output.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if args.update and args.output.exists():
+            table = json.loads(args.output.read_text())
+        entry = table.setdefault(name, {}).get(variant)
+        if entry is None or entry["config"] != VARIANTS[variant]:
+            entry = table[name][variant] = {"config": VARIANTS[variant], "runs": []}
+        entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != run["seed"]] + [run],
+                               key=lambda r: r["seed"])
+        summarise(entry)
+        partial = args.output.with_suffix(f".partial{os.getpid()}")
+        partial.write_text(json.dumps(table, indent=2))
+        os.replace(partial, args.output)  # a concurrent reader never sees half a file
+    return table
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", required=True)
@@ -104,26 +129,13 @@ def main(argv=None):
         delayed(screen)(name, variant, epochs, seed, args.disc_repeats, args.predictive)
         for name, variant, seed in jobs)
     for name, variant, run in results:
-        if args.update and args.output.exists():
-            # Re-read before each write: what a concurrent --update run (other datasets or
-            # variants) wrote in the meantime is kept.
-            table = json.loads(args.output.read_text())
-        entry = table.setdefault(name, {}).get(variant)
-        if entry is None or entry["config"] != VARIANTS[variant]:
-            entry = table[name][variant] = {"config": VARIANTS[variant], "runs": []}
-        entry["runs"] = sorted([r for r in entry["runs"] if r["seed"] != run["seed"]] + [run],
-                               key=lambda r: r["seed"])
-        summarise(entry)
+        table = store(args, table, name, variant, run)
         scores = " ".join(f"{p['epoch']}:{p['discriminative']:.3f}"
                           + (f" (predictive {p['predictive']:.3f}/{p['predictive_real']:.3f})"
                              if "predictive" in p else "")
                           for p in run["points"])
         print(f"{name} {variant} seed {run['seed']} ({run['fit_minutes']:.1f} min): {scores}",
               flush=True)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.output.with_suffix(".partial")
-        partial.write_text(json.dumps(table, indent=2))
-        os.replace(partial, args.output)  # a concurrent reader never sees half a file
     print(f"wrote {args.output}")
 
 
