@@ -35,7 +35,8 @@ to 87 such windows per 19,712, median 4.8 against 4.8 from the formula).
 
     python benchmarks/memorization_interleaved.py --n-jobs 2
 
-Writes ``benchmarks/results/memorization_interleaved.json``. Stocks (a trending series) can
+Writes ``benchmarks/results/memorization_interleaved.json`` (``--output`` for another
+configuration, given with ``--config``). Stocks (a trending series) can
 be run with ``--datasets stocks --block 126``.
 """
 
@@ -102,11 +103,11 @@ def deal_gaps(synthetic_dcr, held_out_dcr, held_out_block, n_deals):
             for k, v in gaps.items()}
 
 
-def run_seed(real, split, seed, n_threads, n_deals):
+def run_seed(real, split, params, seed, n_threads, n_deals):
     train, held_out, held_out_block = split
     training = real[train]
     start = time.perf_counter()
-    gan = BoltGANSynthesizer(n_threads=n_threads, random_state=seed).fit(training)
+    gan = BoltGANSynthesizer(**params, n_threads=n_threads, random_state=seed).fit(training)
     fit_seconds = time.perf_counter() - start
     synthetic = gan.sample(len(real), random_state=seed)
     result = memorization_ratio(training, synthetic, real[held_out])
@@ -137,7 +138,7 @@ def benchmark(name, block, args):
           f"windows would have about {fresh_nearer:.1f} nearer than any held-out one", flush=True)
     threads = 2 if args.n_jobs == 1 else 1
     runs = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_seed)(real, split, seed, threads, args.deals)
+        delayed(run_seed)(real, split, args.config, seed, threads, args.deals)
         for seed in range(args.first_seed, args.first_seed + args.seeds))
     summary = {k: mean_ci([r[k] for r in runs]) for k in ("ratio", "closer_share")}
     summary.update({f"gap_{k}": mean_ci([r["gap"][k]["median"] for r in runs])
@@ -149,7 +150,7 @@ def benchmark(name, block, args):
           f"{summary['gap_ratio']['mean']:+.3f} ± {summary['gap_ratio']['ci']:.3f}", flush=True)
     return {"block": block, "windows": {"training": len(split[0]), "held_out": len(split[1])},
             "deals": args.deals, "fresh_nearer_than_any_held_out": fresh_nearer,
-            "summary": summary, "config": full_config({}),
+            "summary": summary, "config": full_config(args.config),
             "parallel_fits": args.n_jobs, "runs": runs}
 
 
@@ -162,6 +163,8 @@ def main(argv=None):
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--deals", type=int, default=1000,
                         help="random deals of the held-out days into holdout and fresh halves")
+    parser.add_argument("--config", type=json.loads, default={},
+                        help="JSON parameters other than the defaults, e.g. a num_epochs")
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="fits at a time; above 1 each fit gets one thread")
     parser.add_argument("--output", type=Path, default=RESULTS)
